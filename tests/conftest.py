@@ -1,0 +1,62 @@
+"""Test set-up shared by the whole suite.
+
+* ``LIVSVILLKOR_TEST_POSTGRES=1`` starts a throw-away PostgreSQL cluster with the machine's PostgreSQL
+  binaries before Django reads its settings, and points ``DATABASE_URL`` at it (``make test-postgres``).
+* Browser tests use Debian's Chromium through Playwright; see ``tests/browser.py``.
+* With ``CI=true`` a missing Chromium, PostgreSQL or shared data file is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import pgcluster
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("LIVSVILLKOR_SHARED_DATA", ROOT.parent / "shared" / "data"))
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in tests are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+if os.environ.get("LIVSVILLKOR_TEST_POSTGRES") == "1":
+    os.environ["DATABASE_URL"] = pgcluster.start()
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"livsvillkor: database backend {engine}; CI={IN_CI}"
+
+
+def skip_or_fail(reason: str):
+    """Missing infrastructure: a skip on a developer's machine, a failure in CI."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of real public data read at test time (never copied into the repository)."""
+    if not SHARED_DATA.is_dir():
+        skip_or_fail(f"shared data folder not found: {SHARED_DATA}")
+    return SHARED_DATA
+
+
+def shared_file(relative: str) -> Path:
+    path = SHARED_DATA / relative
+    if not path.exists():
+        skip_or_fail(f"shared data file missing: {relative}")
+    return path
+
+
+@pytest.fixture
+def boras_framework(db):
+    from livsvillkor.framework.services import load_framework
+
+    return load_framework(ROOT / "frameworks" / "boras-2021-2024.yaml").framework
