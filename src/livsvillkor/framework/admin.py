@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import CityProcess, EffectGoal, FocusArea, Framework, Level, SteeringDocument, TargetArea
+from .models import (
+    CityProcess,
+    EffectGoal,
+    FocusArea,
+    Framework,
+    Indicator,
+    IndicatorGoalLink,
+    Level,
+    SteeringDocument,
+    TargetArea,
+)
 
 
 class LevelInline(admin.StackedInline):
@@ -108,3 +118,17 @@ class EffectGoalAdmin(admin.ModelAdmin):
 class FocusAreaAdmin(admin.ModelAdmin):
     list_display = ["name", "framework", "lead", "started", "area_code"]
     list_filter = ["framework"]
+
+
+class IndicatorGoalLinkInline(admin.TabularInline):
+    model = IndicatorGoalLink
+    extra = 0
+    autocomplete_fields = ["effect_goal"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "value_type", "polarity", "source_type", "kolada_id", "is_active"]
+    list_filter = ["source_type", "value_type", "polarity", "is_active"]
+    search_fields = ["code", "name", "kolada_id", "scb_table"]
+    inlines = [IndicatorGoalLinkInline]

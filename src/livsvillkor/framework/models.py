@@ -196,3 +196,101 @@ class CityProcess(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Indicator(models.Model):
+    """A measured quantity followed up against effect goals. Indicators outlive a målbild version."""
+
+    class ValueType(models.TextChoices):
+        PROPORTION = "proportion", _("andel")
+        RATE = "rate", _("kvot per invånare")
+        MEAN = "mean", _("medelvärde")
+        COUNT = "count", _("antal")
+        INDEX = "index", _("index")
+        RATIO = "ratio", _("kvot")
+
+    class Polarity(models.TextChoices):
+        HIGHER_IS_BETTER = "higher", _("högre är bättre")
+        LOWER_IS_BETTER = "lower", _("lägre är bättre")
+        NONE = "none", _("ingen bedömning")
+
+    class SourceType(models.TextChoices):
+        KOLADA = "kolada", "Kolada"
+        SCB = "scb", "SCB"
+        SURVEY = "survey", _("lokal enkät")
+        REGISTER = "register", _("lokalt register")
+        MANUAL = "manual", _("manuell inmatning")
+        DERIVED = "derived", _("beräknad")
+
+    class CIMethod(models.TextChoices):
+        WILSON = "wilson", "Wilson"
+        BYAR = "byar", _("Byar / exakt Poisson")
+        DOBSON = "dobson", "Dobson"
+        T = "t", _("Students t")
+        GIVEN = "given", _("från källan")
+        NONE = "none", _("inget")
+
+    code = models.SlugField(_("kod"), max_length=80, unique=True)
+    name = models.CharField(_("namn"), max_length=300)
+    short_name = models.CharField(_("kort namn"), max_length=120, blank=True)
+    definition = models.TextField(_("definition"), blank=True)
+    unit = models.CharField(
+        _("enhet"), max_length=40, blank=True, help_text=_("t.ex. %, per 1 000 inv, antal")
+    )
+    value_type = models.CharField(_("värdetyp"), max_length=20, choices=ValueType.choices)
+    scale = models.PositiveIntegerField(
+        _("skala"), default=1, help_text=_("100 för procent, 1000 för promille")
+    )
+    decimals = models.PositiveSmallIntegerField(_("decimaler"), default=1)
+    polarity = models.CharField(
+        _("polaritet"), max_length=10, choices=Polarity.choices, default=Polarity.NONE
+    )
+    life_stages = models.JSONField(_("livsskeden"), default=list, blank=True)
+    source_type = models.CharField(_("källtyp"), max_length=20, choices=SourceType.choices)
+    source_name = models.CharField(_("källa"), max_length=200, blank=True)
+    kolada_id = models.CharField(_("Kolada-id"), max_length=20, blank=True)
+    scb_table = models.CharField(_("SCB-tabell"), max_length=100, blank=True)
+    source_url = models.URLField(_("källänk"), blank=True)
+    breakdowns = models.JSONField(_("redovisningsgrupper"), default=list, blank=True)
+    geographic_levels = models.JSONField(_("geografiska nivåer"), default=list, blank=True)
+    frequency = models.CharField(_("frekvens"), max_length=40, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("basår"), null=True, blank=True)
+    baseline_value = models.FloatField(_("basvärde"), null=True, blank=True)
+    target_value = models.FloatField(_("målvärde"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("målår"), null=True, blank=True)
+    ci_method = models.CharField(
+        _("konfidensintervall"), max_length=20, choices=CIMethod.choices, default=CIMethod.NONE
+    )
+    suppression_min_numerator = models.PositiveIntegerField(_("minsta täljare"), default=5)
+    suppression_min_denominator = models.PositiveIntegerField(_("minsta nämnare"), default=10)
+    caveats = models.TextField(_("förbehåll"), blank=True)
+    covers_overall_goal = models.BooleanField(_("följer det övergripande målet"), default=False)
+    area_development = models.BooleanField(_("följer områdesutvecklingen"), default=False)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    effect_goals = models.ManyToManyField(
+        EffectGoal, through="IndicatorGoalLink", related_name="indicators", verbose_name=_("effektmål")
+    )
+
+    class Meta:
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikatorer")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class IndicatorGoalLink(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="goal_links")
+    effect_goal = models.ForeignKey(EffectGoal, on_delete=models.CASCADE, related_name="indicator_links")
+    primary = models.BooleanField(_("huvudsakligt effektmål"), default=False)
+
+    class Meta:
+        verbose_name = _("koppling till effektmål")
+        verbose_name_plural = _("kopplingar till effektmål")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "effect_goal"], name="indicatorgoallink_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} → {self.effect_goal.code}"
