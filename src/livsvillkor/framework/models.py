@@ -7,6 +7,7 @@ new ``version`` so that a follow-up keeps pointing at exactly the version it fol
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FrameworkQuerySet(models.QuerySet):
@@ -128,7 +129,7 @@ class EffectGoal(models.Model):
 
     class Meta:
         verbose_name = _("effektmål")
-        verbose_name_plural = _("effektmål")
+        verbose_name_plural = pgettext_lazy("plural", "effektmål")
         ordering = ["target_area__order", "order"]
         constraints = [models.UniqueConstraint(fields=["target_area", "code"], name="effectgoal_unique_code")]
 
@@ -175,7 +176,7 @@ class SteeringDocument(models.Model):
 
     class Meta:
         verbose_name = _("styrande dokument")
-        verbose_name_plural = _("styrande dokument")
+        verbose_name_plural = pgettext_lazy("plural", "styrande dokument")
         ordering = ["framework", "order"]
 
     def __str__(self):
