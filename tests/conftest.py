@@ -22,15 +22,32 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in tests are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-if os.environ.get("LIVSVILLKOR_TEST_POSTGRES") == "1":
-    os.environ["DATABASE_URL"] = pgcluster.start()
+USE_POSTGRES = os.environ.get("LIVSVILLKOR_TEST_POSTGRES") == "1"
 
 
 def pytest_report_header(config):
-    from django.conf import settings
+    backend = "throw-away PostgreSQL cluster" if USE_POSTGRES else "SQLite"
+    return f"livsvillkor: test database on {backend}; CI={IN_CI}"
 
-    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    return f"livsvillkor: database backend {engine}; CI={IN_CI}"
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """With LIVSVILLKOR_TEST_POSTGRES=1, point Django at a throw-away cluster before test DBs are made."""
+    if not USE_POSTGRES:
+        return
+    import dj_database_url
+    from django.conf import settings
+    from django.db import connections
+
+    url = pgcluster.start()  # raises (never skips) when the PostgreSQL binaries are missing
+    db = settings.DATABASES["default"]
+    db.clear()
+    db.update(dj_database_url.parse(url))
+    connections.close_all()
+    for alias in list(connections.settings):
+        if hasattr(connections._connections, alias):
+            del connections[alias]
+    connections.__dict__.pop("settings", None)
 
 
 def skip_or_fail(reason: str):
