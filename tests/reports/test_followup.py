@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from livsvillkor.core.errors import InputError
 from livsvillkor.framework.models import EffectGoal, Indicator, IndicatorGoalLink
+from livsvillkor.reports.models import GeneratedReport
 from livsvillkor.reports.services import (
     NO_INDICATORS,
     build_followup_document,
@@ -193,6 +194,33 @@ def test_command_writes_the_files(indicators, tmp_path):
     snapshot = re.search(r"Snapshot: sha256:([0-9a-f]{64})", out.getvalue()).group(1)
     assert f"sha256:{snapshot}" in html
     assert '<html lang="sv">' in html
+    record = GeneratedReport.objects.get()
+    assert (record.kind, record.period, record.data_hash, record.formats) == (
+        "followup",
+        "2025",
+        snapshot,
+        "html,xlsx",
+    )
+
+
+def test_generating_again_on_unchanged_data_reports_the_same_snapshot(indicators, tmp_path):
+    outputs = []
+    for _ in range(2):
+        out = io.StringIO()
+        call_command(
+            "report", "followup", "--period", "2025", "--format", "xlsx", "--out", str(tmp_path), stdout=out
+        )
+        outputs.append(out.getvalue())
+    first, second = GeneratedReport.objects.order_by("id")
+    assert first.data_hash == second.data_hash
+    assert second.previous() == first
+    assert "Same content as the report generated" in outputs[1]
+    Indicator.objects.filter(code="trygghet").update(name="Upplevd trygghet i området")
+    out = io.StringIO()
+    call_command(
+        "report", "followup", "--period", "2025", "--format", "xlsx", "--out", str(tmp_path), stdout=out
+    )
+    assert "Content changed since the report generated" in out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -208,6 +236,7 @@ def test_command_refuses_bad_arguments_and_writes_nothing(boras_framework, tmp_p
     with pytest.raises(CommandError, match=re.escape(expected)):
         call_command("report", "followup", *args, "--out", str(out))
     assert not out.exists()
+    assert not GeneratedReport.objects.exists()
 
 
 def test_no_malbild_is_a_clear_error(db):

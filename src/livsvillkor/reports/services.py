@@ -31,6 +31,7 @@ from livsvillkor.reports.document import (
     Section,
     TableBlock,
 )
+from livsvillkor.reports.models import GeneratedReport
 from livsvillkor.reports.snapshot import take_snapshot
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -538,6 +539,22 @@ def render_report(report: Report, formats: Iterable[str]) -> RenderedReport:
         files[fmt] = renderers[fmt]()
         seconds[fmt] = time.perf_counter() - start
     return RenderedReport(report, files, seconds)
+
+
+def record_generated(rendered: RenderedReport, kind: str, period: str) -> GeneratedReport:
+    """Keep the snapshot of a generated report, so a later run can say whether the data changed."""
+    snapshot = rendered.report.snapshot
+    if snapshot is None:
+        raise ValueError("rendered.report: render the report (which takes its snapshot) before recording it")
+    return GeneratedReport.objects.create(
+        kind=kind,
+        period=period,
+        title=rendered.report.title,
+        data_hash=snapshot.data_hash,
+        code_version=snapshot.code_version,
+        git_commit=snapshot.git_commit,
+        formats=",".join(rendered.files),
+    )
 
 
 def write_report(rendered: RenderedReport, out_dir: str | Path, basename: str) -> list[Path]:

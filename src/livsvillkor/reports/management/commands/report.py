@@ -8,6 +8,7 @@ from livsvillkor.reports.services import (
     build_followup_document,
     parse_formats,
     parse_period,
+    record_generated,
     render_report,
     write_report,
 )
@@ -51,11 +52,20 @@ class Command(BaseCommand):
             formats = parse_formats(format)
             report = BUILDERS[kind](period, example_data=example_data)
             rendered = render_report(report, formats)
-            paths = write_report(rendered, out, f"{kind}-{period.strip()}")
+            period = period.strip()
+            paths = write_report(rendered, out, f"{kind}-{period}")
         except InputError as exc:
             raise CommandError(str(exc)) from exc
+        record = record_generated(rendered, kind, period)
         for path in paths:
             self.stdout.write(f"Wrote {path}")
+        previous = record.previous()
+        if previous is not None:
+            same = previous.data_hash == record.data_hash
+            self.stdout.write(
+                f"{'Same content as' if same else 'Content changed since'} the report generated "
+                f"{previous.created_at:%Y-%m-%d %H:%M} (sha256:{previous.data_hash[:16]})."
+            )
         timings = ", ".join(f"{part} {seconds:.1f} s" for part, seconds in rendered.seconds.items())
         self.stdout.write(
             f"Snapshot: sha256:{report.snapshot.data_hash} (code {report.snapshot.code_version}, "
