@@ -1,6 +1,7 @@
 """``livsvillkor report followup --period 2025 --format html,pdf,xlsx --out DIR``."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from livsvillkor.core.errors import InputError
 from livsvillkor.reports.services import (
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             same = previous.data_hash == record.data_hash
             self.stdout.write(
                 f"{'Same content as' if same else 'Content changed since'} the report generated "
-                f"{previous.created_at:%Y-%m-%d %H:%M} (sha256:{previous.data_hash[:16]})."
+                f"{timezone.localtime(previous.created_at):%Y-%m-%d %H:%M} (sha256:{previous.data_hash[:16]})."
             )
         timings = ", ".join(f"{part} {seconds:.1f} s" for part, seconds in rendered.seconds.items())
         self.stdout.write(
