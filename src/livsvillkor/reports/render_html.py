@@ -16,7 +16,7 @@ from typing import Any
 
 import vl_convert
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from livsvillkor.charts import Chart, format_number
@@ -168,4 +168,5 @@ def render_html(
         "generated": timezone.localtime(generated) if timezone.is_aware(generated) else generated,
         "suppressed": SUPPRESSED,
     }
-    return render_to_string("reports/report.html", context)
+    with translation.override(report.language):
+        return render_to_string("reports/report.html", context)
