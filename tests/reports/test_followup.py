@@ -248,3 +248,12 @@ def test_no_malbild_is_a_clear_error(db):
 def test_a_malbild_that_starts_later_is_not_followed_up(boras_framework):
     with pytest.raises(InputError, match="No målbild"):
         build_followup_document("2019")
+
+
+def test_an_output_path_that_is_a_file_is_refused(boras_framework, tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("not a directory")
+    with pytest.raises(CommandError, match="not a directory"):
+        call_command("report", "followup", "--period", "2025", "--format", "html", "--out", str(target))
+    assert target.read_text() == "not a directory"
+    assert not GeneratedReport.objects.exists()
