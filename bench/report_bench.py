@@ -60,7 +60,7 @@ def main() -> None:
     xlsx = timed("XLSX (openpyxl)", lambda: render_xlsx(report))
 
     charts = len(report.charts())
-    tables = sum(1 for _s, b in report.blocks() if b.kind == "table")
+    tables = sum(1 for _s, b in report.blocks() if b.block_type == "table")
     print(
         f"Synthetic report: 13 effektmål × {args.indicators_per_goal} indicators, {charts} charts, {tables} tables"
     )

@@ -127,7 +127,10 @@ def test_summary_table_says_why_a_goal_cannot_be_assessed_yet(indicators):
     report = build_followup_document("2025")
     summary = next(s for s in report.sections if s.id == "sammanfattning")
     rows = {
-        row.code: row for block in summary.blocks if block.kind == "assessment_table" for row in block.rows
+        row.code: row
+        for block in summary.blocks
+        if block.block_type == "assessment_table"
+        for row in block.rows
     }
     assert len(rows) == 13
     assert rows["1.1"].justification == NO_INDICATORS

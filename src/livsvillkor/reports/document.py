@@ -1,7 +1,7 @@
 """The report document model: plain dataclasses, no formatting and no Django.
 
 A :class:`Report` is a tree of :class:`Section` objects, each holding a list of blocks. Every block
-type has a ``kind`` the renderers dispatch on. Texts are plain text (the HTML renderer escapes them).
+type has a ``block_type`` the renderers dispatch on. Texts are plain text (the HTML renderer escapes them).
 
 Table cells (:data:`Cell`) are numbers, text, ``None`` (missing, shown as ``–``) or the string
 :data:`SUPPRESSED` (``..``, a value withheld by disclosure control). Numbers stay numbers so the XLSX
@@ -69,24 +69,24 @@ ASSESSMENT_LABELS = {
 
 @dataclass
 class Paragraph:
-    kind: ClassVar[str] = "paragraph"
+    block_type: ClassVar[str] = "paragraph"
     text: str
 
 
 @dataclass
 class Statement:
-    """A generated sentence about the statistics; ``kind`` of statement: trend, gap, benchmark …"""
+    """A generated sentence about the statistics (see :mod:`.statements`)."""
 
-    kind: ClassVar[str] = "statement"
+    block_type: ClassVar[str] = "statement"
     text: str
-    statement_kind: str = "trend"
+    kind: str = "trend"  # trend | gap | benchmark | assessment
 
 
 @dataclass
 class Notice:
     """A boxed notice, e.g. the example-data notice."""
 
-    kind: ClassVar[str] = "notice"
+    block_type: ClassVar[str] = "notice"
     text: str
     level: str = "info"  # info | warning
 
@@ -95,7 +95,7 @@ class Notice:
 class ChartBlock:
     """A chart with its data table and summary; ``source`` is its attribution line (``Källa: SCB``)."""
 
-    kind: ClassVar[str] = "chart"
+    block_type: ClassVar[str] = "chart"
     chart: Chart
     source: str = ""
     unit: str = ""
@@ -104,7 +104,7 @@ class ChartBlock:
 
 @dataclass
 class TableBlock:
-    kind: ClassVar[str] = "table"
+    block_type: ClassVar[str] = "table"
     caption: str
     columns: list[str]
     rows: list[list[Cell]]
@@ -126,7 +126,7 @@ class AssessmentRow:
 class AssessmentTable:
     """The summary table of effektmål with their assessment (positiv / oförändrad / …)."""
 
-    kind: ClassVar[str] = "assessment_table"
+    block_type: ClassVar[str] = "assessment_table"
     caption: str
     rows: list[AssessmentRow]
     id: str = ""
@@ -134,7 +134,7 @@ class AssessmentTable:
 
 @dataclass
 class DefinitionList:
-    kind: ClassVar[str] = "definitions"
+    block_type: ClassVar[str] = "definitions"
     items: list[tuple[str, str]]
     caption: str = ""
 
