@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "livsvillkor.framework",
     "livsvillkor.geo",
     "livsvillkor.observations",
+    "livsvillkor.followup",
     "livsvillkor.portal",
 ]
 
