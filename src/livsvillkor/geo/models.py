@@ -25,7 +25,12 @@ class Area(models.Model):
         _("version"), max_length=20, blank=True, help_text=_("t.ex. DeSO2018 eller DeSO2025")
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children", verbose_name=_("överordnat område")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("överordnat område"),
     )
     municipality_code = models.CharField(_("kommunkod"), max_length=4, blank=True, db_index=True)
     valid_from = models.PositiveSmallIntegerField(_("gäller från år"), null=True, blank=True)
@@ -54,7 +59,9 @@ class Area(models.Model):
 class AreaClassification(models.Model):
     """A classification of an area in one year, e.g. socio-economic area type 1–5."""
 
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="classifications", verbose_name=_("område"))
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="classifications", verbose_name=_("område")
+    )
     scheme = models.CharField(_("indelning"), max_length=40, help_text=_("t.ex. area_type"))
     year = models.PositiveSmallIntegerField(_("år"))
     category = models.CharField(_("kategori"), max_length=40)
@@ -83,7 +90,9 @@ class AreaCrosswalk(models.Model):
         Area, on_delete=models.CASCADE, related_name="crosswalk_in", verbose_name=_("till område")
     )
     weight = models.FloatField(_("vikt"))
-    basis = models.CharField(_("viktgrund"), max_length=40, default="population", help_text=_("t.ex. population"))
+    basis = models.CharField(
+        _("viktgrund"), max_length=40, default="population", help_text=_("t.ex. population")
+    )
 
     class Meta:
         verbose_name = _("områdesnyckel mellan versioner")

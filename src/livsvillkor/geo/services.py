@@ -113,7 +113,8 @@ def read_areas_key(path: Path) -> list[dict]:
     regso_code_col = column_matching(REGSO_RE)
     name_col = next((j for j, h in enumerate(header) if "kommunnamn" in h), None)
     regso_col = next(
-        (j for j, h in enumerate(header) if h.startswith("regso") and "kod" not in h and j != regso_code_col), None
+        (j for j, h in enumerate(header) if h.startswith("regso") and "kod" not in h and j != regso_code_col),
+        None,
     )
     missing = [
         label
@@ -130,10 +131,14 @@ def read_areas_key(path: Path) -> list[dict]:
         cells = [c.strip() for c in r] + [""] * len(header)
         deso = cells[deso_col]
         if not DESO_RE.match(deso):
-            problems.append(Problem(f"{path.name}:{line}", "inte en DeSO-kod", field=rows[0][deso_col], value=deso))
+            problems.append(
+                Problem(f"{path.name}:{line}", "inte en DeSO-kod", field=rows[0][deso_col], value=deso)
+            )
             continue
         if deso in seen:
-            problems.append(Problem(f"{path.name}:{line}", f"DeSO-koden finns redan på rad {seen[deso]}", value=deso))
+            problems.append(
+                Problem(f"{path.name}:{line}", f"DeSO-koden finns redan på rad {seen[deso]}", value=deso)
+            )
             continue
         seen[deso] = line
         if not cells[regso_col]:
@@ -395,14 +400,18 @@ def import_boundaries(
     existing = {a.code: a for a in Area.objects.filter(kind=kind, vintage=vintage)}
     updates, new = [], []
     seen = {}
-    for i, (code, geom) in enumerate(zip(features.columns[code_field], features.geometries, strict=True), start=1):
+    for i, (code, geom) in enumerate(
+        zip(features.columns[code_field], features.geometries, strict=True), start=1
+    ):
         where = f"{path.name}: objekt {i}"
-        code = f"{code_prefix}{str(code).strip()}" if code not in (None, "") else ""
+        code = f"{code_prefix}{' '.join(str(code).split())}" if code not in (None, "") else ""
         if not code:
             problems.append(Problem(where, "kod saknas", field=code_field))
             continue
         if code in seen:
-            problems.append(Problem(where, f"koden förekommer redan i objekt {seen[code]}", field=code_field, value=code))
+            problems.append(
+                Problem(where, f"koden förekommer redan i objekt {seen[code]}", field=code_field, value=code)
+            )
             continue
         seen[code] = i
         if geom is None or geom.is_empty:
@@ -410,7 +419,7 @@ def import_boundaries(
             continue
         if not geom.is_valid:
             geom = shapely.make_valid(geom)
-        name = str(features.columns[name_field][i - 1]).strip() if name_field else code
+        name = " ".join(str(features.columns[name_field][i - 1]).split()) if name_field else code
         attrs = {
             k: v
             for k, v in ((k, features.columns[k][i - 1]) for k in features.columns)
@@ -419,10 +428,20 @@ def import_boundaries(
         area = existing.get(code)
         if area is None:
             if not create:
-                problems.append(Problem(where, f"inget område av typen {kind} med koden", field=code_field, value=code))
+                problems.append(
+                    Problem(where, f"inget område av typen {kind} med koden", field=code_field, value=code)
+                )
                 continue
             new.append(
-                Area(code=code, vintage=vintage, kind=kind, name=name, geometry=geojson(geom), attributes=attrs, source=source)
+                Area(
+                    code=code,
+                    vintage=vintage,
+                    kind=kind,
+                    name=name,
+                    geometry=geojson(geom),
+                    attributes=attrs,
+                    source=source,
+                )
             )
         else:
             area.geometry = geojson(geom)
@@ -472,7 +491,9 @@ def import_municipality_boundaries(municipality_codes: list[str] | None = None) 
     with transaction.atomic():
         Area.objects.bulk_create(new)
         Area.objects.bulk_update(updates, ["geometry"], batch_size=100)
-    return AreaImportResult(created=len(new), updated=len(updates), counts={"municipality": len(new) + len(updates)})
+    return AreaImportResult(
+        created=len(new), updated=len(updates), counts={"municipality": len(new) + len(updates)}
+    )
 
 
 def area_shape(area: Area):
@@ -532,12 +553,14 @@ def load_area_file(path: Path | str) -> AreaImportResult:
     deso = {a.code: a for a in Area.objects.filter(kind=Area.Kind.DESO, vintage=data.deso_vintage)}
     regso = {
         a.name: a
-        for a in Area.objects.filter(kind=Area.Kind.REGSO, municipality_code=data.municipality).prefetch_related(
-            "children"
-        )
+        for a in Area.objects.filter(
+            kind=Area.Kind.REGSO, municipality_code=data.municipality
+        ).prefetch_related("children")
     }
     if not Area.objects.filter(code=data.municipality, kind=Area.Kind.MUNICIPALITY).exists():
-        problems.append(Problem(path.name, "kommunen finns inte; läs in nyckeltabellen först", value=data.municipality))
+        problems.append(
+            Problem(path.name, "kommunen finns inte; läs in nyckeltabellen först", value=data.municipality)
+        )
     defined = {e.code for e in data.areas}
     members_of: dict[str, set[int]] = {}
     for i, entry in enumerate(data.areas):

@@ -8,7 +8,12 @@ an ordered one (the end inequality measures count from). Loaded by a data migrat
 # (code, label, ordered, [(category code, label, is_reference), …]) — categories in their order.
 DIMENSIONS = [
     ("sex", "Kön", False, [("women", "Kvinnor", False), ("men", "Män", False)]),
-    ("background", "Bakgrund", False, [("swedish", "Svensk bakgrund", True), ("foreign", "Utländsk bakgrund", False)]),
+    (
+        "background",
+        "Bakgrund",
+        False,
+        [("swedish", "Svensk bakgrund", True), ("foreign", "Utländsk bakgrund", False)],
+    ),
     (
         "birth_region",
         "Födelseregion",

@@ -59,7 +59,11 @@ class ImportBatch(models.Model):
     file_hash = models.CharField(_("filens kontrollsumma (SHA-256)"), max_length=64, blank=True)
     attribution = models.CharField(_("källhänvisning"), max_length=200, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("användare")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("användare"),
     )
     started_at = models.DateTimeField(_("startad"), auto_now_add=True)
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
@@ -79,7 +83,9 @@ class ImportBatch(models.Model):
 
 class Observation(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name=_("indikator"))
-    period = models.CharField(_("period"), max_length=9, help_text=_("År (2022) eller årsintervall (2019-2022)"))
+    period = models.CharField(
+        _("period"), max_length=9, help_text=_("År (2022) eller årsintervall (2019-2022)")
+    )
     period_start = models.PositiveSmallIntegerField(_("första år"))
     period_end = models.PositiveSmallIntegerField(_("sista år"))
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("område"))
@@ -98,7 +104,9 @@ class Observation(models.Model):
         _("saknat värde"), max_length=1, blank=True, default="", help_text=_("'-' saknas, '.' ej tillämpligt")
     )
     note = models.TextField(_("anmärkning"), blank=True, default="")
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="observations", verbose_name=_("importomgång"))
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="observations", verbose_name=_("importomgång")
+    )
 
     class Meta:
         verbose_name = _("observation")
@@ -124,9 +132,15 @@ class ObservationRevision(models.Model):
     observation = models.ForeignKey(
         Observation, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("observation")
     )
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("importomgång"))
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("importomgång")
+    )
     previous_batch = models.ForeignKey(
-        ImportBatch, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("föregående importomgång")
+        ImportBatch,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("föregående importomgång"),
     )
     old_value = models.FloatField(_("gammalt värde"), null=True, blank=True)
     new_value = models.FloatField(_("nytt värde"), null=True, blank=True)

@@ -31,7 +31,11 @@ def progress_bar(stream=None):
         yield plain
         return
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
     ) as bar:
         tasks: dict[str, int] = {}
 

@@ -14,7 +14,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +28,22 @@ from livsvillkor.geo.models import Area
 
 from .models import Category, Dimension, ImportBatch, Observation, ObservationRevision
 
-TIDY_COLUMNS = ["indicator", "period", "area_code", "value", "numerator", "denominator", "ci_low", "ci_high", "flags", "note"]
+TIDY_COLUMNS = [
+    "indicator",
+    "period",
+    "area_code",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "flags",
+    "note",
+]
 NUMERIC_COLUMNS = ["value", "numerator", "denominator", "ci_low", "ci_high"]
 REQUIRED_COLUMNS = ["indicator", "period", "area_code", "value"]
+#: Columns our own exports add for readers; accepted and ignored on import so that exports round-trip.
+INFORMATIVE_COLUMNS = ["area_name", "suppression_reason", "source"]
 
 #: Swedish missing-value symbols in statistical tables.
 SUPPRESSED = ".."  # sekretess / för få observationer
@@ -51,7 +64,12 @@ FLAG_ALIASES = {
     "s": "suppressed",
 }
 FLAG_FIELDS = ["preliminary", "break_in_series", "estimated", "suppressed"]
-FLAG_NAMES = {"preliminary": "preliminary", "break_in_series": "break", "estimated": "estimated", "suppressed": "suppressed"}
+FLAG_NAMES = {
+    "preliminary": "preliminary",
+    "break_in_series": "break",
+    "estimated": "estimated",
+    "suppressed": "suppressed",
+}
 
 PERIOD_RE = r"(\d{4})(?:-(\d{4}))?"
 MAX_TEXT = 2000
@@ -97,7 +115,12 @@ def _problems(df: pd.DataFrame, mask: pd.Series, column: str, message: str) -> l
     positions = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
     values = df[column].to_numpy(dtype=object)[positions] if column in df.columns else [None] * len(positions)
     return [
-        Problem(_row_label(labels[p] if labels is not None else p), message, field=column, value=None if pd.isna(v) else str(v))
+        Problem(
+            _row_label(labels[p] if labels is not None else p),
+            message,
+            field=column,
+            value=None if pd.isna(v) else str(v),
+        )
         for p, v in zip(positions, values, strict=True)
     ]
 
@@ -110,7 +133,11 @@ def parse_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """
     text = s.str.strip()
     symbol = text.where(text.isin(list(MISSING_SYMBOLS)), "")
-    cleaned = text.where(symbol == "", "").str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
+    cleaned = (
+        text.where(symbol == "", "")
+        .str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+        .str.replace(",", ".", regex=False)
+    )
     # Only plain decimal notation: no "inf", "nan", hex or other things float() would accept.
     plain = cleaned.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?").fillna(False).astype(bool)
     numbers = pd.to_numeric(cleaned.where(plain), errors="coerce").astype("float64")
@@ -136,7 +163,9 @@ class Reference:
             qs = qs.filter(code__in=list(area_codes))
         areas: dict[str, int] = {}
         # Ambiguous codes (the same code in two vintages) resolve to the newest vintage.
-        for code, area_id in qs.order_by("code", "vintage").values_list("code", "id").iterator(chunk_size=20000):
+        for code, area_id in (
+            qs.order_by("code", "vintage").values_list("code", "id").iterator(chunk_size=20000)
+        ):
             areas[code] = area_id
         categories: dict[str, set[str]] = {d: set() for d in Dimension.objects.values_list("code", flat=True)}
         for dim, code in Category.objects.values_list("dimension__code", "code"):
@@ -152,7 +181,9 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
             s = s.astype("string")
         else:
             # Numbers from a DataFrame built in code or read from xlsx: keep full precision.
-            s = s.map(lambda v: "" if pd.isna(v) else repr(float(v)) if isinstance(v, float) else str(v)).astype("string")
+            s = s.map(
+                lambda v: "" if pd.isna(v) else repr(float(v)) if isinstance(v, float) else str(v)
+            ).astype("string")
         out[str(c).strip()] = s.fillna("").str.strip()
     return pd.DataFrame(out, index=df.index)
 
@@ -174,13 +205,19 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
             [Problem("rubrikraden", "kolumnen saknas", field=c) for c in missing],
         )
     ref = reference or Reference.load(area_codes=pd.unique(df["area_code"]))
+    df = df.drop(columns=[c for c in INFORMATIVE_COLUMNS if c in df.columns])
     dims = [c for c in df.columns if c not in TIDY_COLUMNS]
     unknown_dims = [c for c in dims if c not in ref.categories]
     if unknown_dims:
         raise InputError(
             "okända kolumner: " + ", ".join(unknown_dims),
             [
-                Problem("rubrikraden", "okänd kolumn: varken en tidy-kolumn eller en redovisningsgrupp", field=c, value=c)
+                Problem(
+                    "rubrikraden",
+                    "okänd kolumn: varken en tidy-kolumn eller en redovisningsgrupp",
+                    field=c,
+                    value=c,
+                )
                 for c in unknown_dims
             ],
         )
@@ -189,26 +226,34 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
             df[c] = pd.Series("", index=df.index, dtype="string")
 
     for c in df.columns:
-        problems += _problems(df, df[c].str.contains(CONTROL_CHARS, regex=True).fillna(False), c, "otillåtna styrtecken")
+        problems += _problems(
+            df, df[c].str.contains(CONTROL_CHARS, regex=True).fillna(False), c, "otillåtna styrtecken"
+        )
         problems += _problems(df, df[c].str.len() > MAX_TEXT, c, f"för lång text (mer än {MAX_TEXT} tecken)")
 
     out = pd.DataFrame(index=df.index)
     out["indicator_id"] = df["indicator"].map(ref.indicators)
     problems += _problems(df, _blank(df["indicator"]), "indicator", "indikatorkod saknas")
-    problems += _problems(df, ~_blank(df["indicator"]) & out["indicator_id"].isna(), "indicator", "okänd indikator")
+    problems += _problems(
+        df, ~_blank(df["indicator"]) & out["indicator_id"].isna(), "indicator", "okänd indikator"
+    )
 
     periods = df["period"].str.extract(f"^{PERIOD_RE}$")
     start = pd.to_numeric(periods[0], errors="coerce")
     end = pd.to_numeric(periods[1], errors="coerce").fillna(start)
     bad_period = start.isna() | (end < start) | (start < 1800) | (end > 2200)
-    problems += _problems(df, bad_period, "period", "ogiltig period: ange år (2022) eller årsintervall (2019-2022)")
+    problems += _problems(
+        df, bad_period, "period", "ogiltig period: ange år (2022) eller årsintervall (2019-2022)"
+    )
     out["period"] = df["period"]
     out["period_start"] = start
     out["period_end"] = end
 
     out["area_id"] = df["area_code"].map(ref.areas)
     problems += _problems(df, _blank(df["area_code"]), "area_code", "områdeskod saknas")
-    problems += _problems(df, ~_blank(df["area_code"]) & out["area_id"].isna(), "area_code", "okänd områdeskod")
+    problems += _problems(
+        df, ~_blank(df["area_code"]) & out["area_id"].isna(), "area_code", "okänd områdeskod"
+    )
 
     key = pd.Series("", index=df.index, dtype="string")
     for d in sorted(dims):
@@ -244,7 +289,9 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
     out["value"] = out["value"].where(~fill, derived)
     nothing = out["value"].isna() & (value_symbol == "") & ~any_suppressed & ~bad_period
     problems += _problems(
-        df, nothing & ~parse_numbers(df["value"])[2], "value",
+        df,
+        nothing & ~parse_numbers(df["value"])[2],
+        "value",
         "värde saknas: ange värde, täljare och nämnare, eller ett tecken för saknat värde (.., -, .)",
     )
 
@@ -256,7 +303,12 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
         unknown = ~exploded.isin(list(FLAG_ALIASES))
         for i, v in exploded[unknown].items():
             problems.append(
-                Problem(_row_label(labels[i]), "okänd flagga (tillåtna: preliminary, break, estimated, suppressed)", field="flags", value=v)
+                Problem(
+                    _row_label(labels[i]),
+                    "okänd flagga (tillåtna: preliminary, break, estimated, suppressed)",
+                    field="flags",
+                    value=v,
+                )
             )
         canon = exploded[~unknown].map(FLAG_ALIASES)
         for f in FLAG_FIELDS:
@@ -265,7 +317,9 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
     for f in FLAG_FIELDS:
         out[f] = flags[f]
     out["suppressed"] = out["suppressed"] | any_suppressed
-    out["suppression_reason"] = pd.Series("", index=df.index, dtype="string").where(~out["suppressed"], "source")
+    out["suppression_reason"] = pd.Series("", index=df.index, dtype="string").where(
+        ~out["suppressed"], "source"
+    )
     out["missing"] = value_symbol.where(value_symbol.isin([MISSING, NOT_APPLICABLE]), "")
     # A suppressed or missing value carries no numbers.
     hidden = out["suppressed"] | (out["missing"] != "")
@@ -273,9 +327,15 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
         out[c] = out[c].where(~hidden)
     out["note"] = df["note"]
 
-    dupes = out.duplicated(["indicator_id", "area_id", "period", "breakdown"], keep=False) & out["indicator_id"].notna() & out["area_id"].notna()
+    dupes = (
+        out.duplicated(["indicator_id", "area_id", "period", "breakdown"], keep=False)
+        & out["indicator_id"].notna()
+        & out["area_id"].notna()
+    )
     if dupes.any():
-        labels = df.loc[dupes, ["indicator", "area_code", "period"]].assign(breakdown=out.loc[dupes, "breakdown"])
+        labels = df.loc[dupes, ["indicator", "area_code", "period"]].assign(
+            breakdown=out.loc[dupes, "breakdown"]
+        )
         first_row = {}
         for i, rec in zip(labels.index, labels.itertuples(index=False), strict=True):
             k = tuple(rec)
@@ -354,7 +414,9 @@ def _fill_stage(cursor, frame: pd.DataFrame, vendor: str, progress: ProgressCall
         part = frame.iloc[start : start + CHUNK]
         if vendor == "postgresql":
             buffer = io.StringIO()
-            part.to_csv(buffer, header=False, index=False, na_rep="", quoting=csv.QUOTE_MINIMAL, float_format="%.17g")
+            part.to_csv(
+                buffer, header=False, index=False, na_rep="", quoting=csv.QUOTE_MINIMAL, float_format="%.17g"
+            )
             columns = ", ".join(STAGE_COLUMNS)
             not_null = ", ".join(["period", "breakdown", "suppression_reason", "missing", "note"])
             with cursor.cursor.copy(
@@ -514,7 +576,13 @@ def _read_tidy_csv(path: Path) -> pd.DataFrame:
     sep = max([",", ";", "\t"], key=first.count)
     try:
         return pd.read_csv(
-            path, sep=sep, dtype="string", keep_default_na=False, encoding=encoding, engine="c", na_filter=False
+            path,
+            sep=sep,
+            dtype="string",
+            keep_default_na=False,
+            encoding=encoding,
+            engine="c",
+            na_filter=False,
         )
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: teckenkodningen är varken UTF-8 eller Windows-1252 ({exc})") from exc
@@ -530,7 +598,9 @@ def _read_tidy_xlsx(path: Path) -> pd.DataFrame:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: XLSX-filen är trasig eller inte en XLSX-fil ({exc.__class__.__name__}: {exc})") from exc
+        raise InputError(
+            f"{path}: XLSX-filen är trasig eller inte en XLSX-fil ({exc.__class__.__name__}: {exc})"
+        ) from exc
     try:
         rows = list(wb.worksheets[0].iter_rows(values_only=True))
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
@@ -543,12 +613,13 @@ def _read_tidy_xlsx(path: Path) -> pd.DataFrame:
     body = [tuple("" if v is None else v for v in r) for r in rows[1:]]
     while body and all(v == "" for v in body[-1]):
         body.pop()
-    width = len(header)
     data = {h: [r[j] if j < len(r) else "" for r in body] for j, h in enumerate(header) if h}
     return pd.DataFrame(data, dtype=object)
 
 
-def import_tidy_file(path: Path | str, *, user=None, progress: ProgressCallback | None = None) -> ImportResult:
+def import_tidy_file(
+    path: Path | str, *, user=None, progress: ProgressCallback | None = None
+) -> ImportResult:
     path = Path(path)
     df = read_tidy(path)
     return import_observations(
@@ -576,7 +647,15 @@ def _parse_breakdown(keys: pd.Series) -> pd.DataFrame:
 
 def flags_text(frame: pd.DataFrame) -> pd.Series:
     parts = [np.where(frame[f].astype(bool), FLAG_NAMES[f], "") for f in FLAG_FIELDS if f != "suppressed"]
-    joined = pd.Series([";".join(p for p in row if p) for row in zip(*parts, strict=True)], index=frame.index, dtype="string") if len(frame) else pd.Series([], dtype="string")
+    joined = (
+        pd.Series(
+            [";".join(p for p in row if p) for row in zip(*parts, strict=True)],
+            index=frame.index,
+            dtype="string",
+        )
+        if len(frame)
+        else pd.Series([], dtype="string")
+    )
     return joined
 
 
@@ -609,7 +688,11 @@ def series(
 
 
 def latest_by_area(
-    indicator: str | Indicator, level: str = Area.Kind.DESO, *, municipality: str | None = None, disclose: bool = True
+    indicator: str | Indicator,
+    level: str = Area.Kind.DESO,
+    *,
+    municipality: str | None = None,
+    disclose: bool = True,
 ) -> pd.DataFrame:
     """The newest total per area of one kind (``level``), e.g. every DeSO's latest value."""
     ind = indicator if isinstance(indicator, Indicator) else _indicator(indicator)
@@ -628,28 +711,69 @@ def _indicator(code: str) -> Indicator:
     try:
         return Indicator.objects.get(code=code)
     except Indicator.DoesNotExist:
-        raise InputError(f"okänd indikator: {code!r}", [Problem("--indicator", "okänd indikator", value=code)]) from None
+        raise InputError(
+            f"okänd indikator: {code!r}", [Problem("--indicator", "okänd indikator", value=code)]
+        ) from None
 
 
 OUTPUT_COLUMNS = [
-    "indicator", "period", "area_code", "area_name", "value", "numerator", "denominator", "ci_low", "ci_high",
-    "flags", "note", "suppressed", "suppression_reason",
+    "indicator",
+    "period",
+    "area_code",
+    "area_name",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "flags",
+    "note",
+    "suppressed",
+    "suppression_reason",
 ]
 
 
 def _frame(ind: Indicator, qs, *, disclose: bool) -> pd.DataFrame:
     fields = [
-        "period", "period_start", "period_end", "area__code", "area__name", "area__kind", "breakdown", "value",
-        "numerator", "denominator", "ci_low", "ci_high", "preliminary", "break_in_series", "estimated",
-        "suppressed", "suppression_reason", "missing", "note", "batch__attribution",
+        "period",
+        "period_start",
+        "period_end",
+        "area__code",
+        "area__name",
+        "area__kind",
+        "breakdown",
+        "value",
+        "numerator",
+        "denominator",
+        "ci_low",
+        "ci_high",
+        "preliminary",
+        "break_in_series",
+        "estimated",
+        "suppressed",
+        "suppression_reason",
+        "missing",
+        "note",
+        "batch__attribution",
     ]
     rows = list(qs.order_by("period_start", "period_end", "area__code", "breakdown").values_list(*fields))
     frame = pd.DataFrame(rows, columns=fields)
-    frame = frame.rename(columns={"area__code": "area_code", "area__name": "area_name", "area__kind": "area_kind", "batch__attribution": "attribution"})
+    frame = frame.rename(
+        columns={
+            "area__code": "area_code",
+            "area__name": "area_name",
+            "area__kind": "area_kind",
+            "batch__attribution": "attribution",
+        }
+    )
     frame.insert(0, "indicator", ind.code)
     for c in NUMERIC_COLUMNS:
         frame[c] = frame[c].astype("float64")
-    dims = _parse_breakdown(frame["breakdown"].astype("string")) if len(frame) else pd.DataFrame(index=frame.index)
+    dims = (
+        _parse_breakdown(frame["breakdown"].astype("string"))
+        if len(frame)
+        else pd.DataFrame(index=frame.index)
+    )
     for d in dims.columns:
         frame[d] = dims[d]
     frame.attrs["dimensions"] = list(dims.columns)
@@ -678,6 +802,8 @@ def apply_disclosure(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
         min_numerator=ind.suppression_min_numerator,
         min_denominator=ind.suppression_min_denominator,
     )
-    checked["suppression_reason"] = checked["suppression_reason"].astype(object).where(checked["suppressed"], "")
+    checked["suppression_reason"] = (
+        checked["suppression_reason"].astype(object).where(checked["suppressed"], "")
+    )
     checked.attrs = frame.attrs
     return checked.drop(columns=["is_total"])

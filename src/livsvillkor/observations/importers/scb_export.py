@@ -131,7 +131,9 @@ def area_resolver(municipality: str | None = None):
         qs = qs.filter(municipality_code=municipality) | Area.objects.filter(kind__in=["country", "county"])
     codes = set(qs.values_list("code", flat=True))
     labels = {}
-    for code, name, kind, attrs in qs.filter(kind__in=["regso", "municipality"]).values_list("code", "name", "kind", "attributes"):
+    for code, name, kind, attrs in qs.filter(kind__in=["regso", "municipality"]).values_list(
+        "code", "name", "kind", "attributes"
+    ):
         labels[(attrs or {}).get("label") or name] = code
     labels.setdefault("Riket", "SE")
     labels.setdefault("Sverige", "SE")
@@ -193,7 +195,11 @@ def parse_export(path: Path | str, mapping: Mapping) -> pd.DataFrame:
         labels[level] = [filled[j - n_stub] for j in columns]
         if any(v == "" for v in labels[level]):
             problems.append(
-                Problem(f"{path.name}: rad {first - n_head + mapping.header.index(level) + 1}", "rubrikraden är tom", field=level)
+                Problem(
+                    f"{path.name}: rad {first - n_head + mapping.header.index(level) + 1}",
+                    "rubrikraden är tom",
+                    field=level,
+                )
             )
     if problems:
         raise InputError(f"{path}: rubrikerna stämmer inte med mappningen", problems)
@@ -210,7 +216,9 @@ def parse_export(path: Path | str, mapping: Mapping) -> pd.DataFrame:
         {
             "row": np.repeat(np.arange(first + 1, last + 2), n_cols),
             "column": np.tile(np.array(columns), n_rows),
-            **{level: np.repeat(np.array(stub_values[level], dtype=object), n_cols) for level in mapping.stub},
+            **{
+                level: np.repeat(np.array(stub_values[level], dtype=object), n_cols) for level in mapping.stub
+            },
             **{level: np.tile(np.array(labels[level], dtype=object), n_rows) for level in mapping.header},
             "cell": [grid[r][j] for r in range(first, last + 1) for j in columns],
         }
@@ -239,21 +247,45 @@ def _combine(path: Path, long: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
             for label in [] if wanted == "*" else [wanted] if isinstance(wanted, str) else wanted:
                 if label not in set(long[level]):
                     problems.append(
-                        Problem(path.name, f"rubriken finns inte i filen (finns: {', '.join(sorted(set(long[level])))})", field=f"{role}.{level}", value=label)
+                        Problem(
+                            path.name,
+                            f"rubriken finns inte i filen (finns: {', '.join(sorted(set(long[level])))})",
+                            field=f"{role}.{level}",
+                            value=label,
+                        )
                     )
     for dim, b in mapping.breakdowns.items():
         for label in sorted(set(long[b.level]) - set(b.categories)):
-            problems.append(Problem(path.name, "rubriken saknas i breakdowns-mappningen", field=f"breakdowns.{dim}", value=label))
+            problems.append(
+                Problem(
+                    path.name,
+                    "rubriken saknas i breakdowns-mappningen",
+                    field=f"breakdowns.{dim}",
+                    value=label,
+                )
+            )
     if problems:
         raise InputError(f"{path}: mappningen passar inte filen", problems)
 
     cells = long["cell"]
     text = cells.map(_text)
     symbol = text.where(text.isin(list(MISSING_SYMBOLS)), "")
-    numeric = pd.to_numeric(cells.where(symbol == "").map(lambda v: v if not isinstance(v, str) else v.replace(" ", "").replace(",", ".")), errors="coerce")
+    numeric = pd.to_numeric(
+        cells.where(symbol == "").map(
+            lambda v: v if not isinstance(v, str) else v.replace(" ", "").replace(",", ".")
+        ),
+        errors="coerce",
+    )
     bad = (symbol == "") & (text != "") & numeric.isna()
     for _, rec in long[bad].iterrows():
-        problems.append(Problem(f"rad {rec['row']}", "inte ett tal", field=f"kolumn {rec['column'] + 1}", value=_text(rec["cell"])))
+        problems.append(
+            Problem(
+                f"rad {rec['row']}",
+                "inte ett tal",
+                field=f"kolumn {rec['column'] + 1}",
+                value=_text(rec["cell"]),
+            )
+        )
     if problems:
         raise InputError(f"{path}: {len(problems)} fel; ingenting har skrivits", problems)
     long = long.assign(number=numeric, symbol=symbol.replace("", np.nan))
@@ -264,12 +296,23 @@ def _combine(path: Path, long: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
         if not selector:
             continue
         part = long[_select(long, selector)]
-        free = [lv for lv in mapping.header if lv not in selector and lv not in breakdown_levels and lv != "period"]
+        free = [
+            lv
+            for lv in mapping.header
+            if lv not in selector and lv not in breakdown_levels and lv != "period"
+        ]
         for level in free:
             if part.groupby(keys, sort=False)[level].nunique().max() > 1:
                 raise InputError(
                     f"{path}: nivån {level!r} har flera rubriker för {role}; välj en i mappningen",
-                    [Problem(path.name, "tvetydigt urval", field=f"{role}.{level}", value=", ".join(sorted(set(part[level]))))],
+                    [
+                        Problem(
+                            path.name,
+                            "tvetydigt urval",
+                            field=f"{role}.{level}",
+                            value=", ".join(sorted(set(part[level]))),
+                        )
+                    ],
                 )
         grouped = part.groupby(keys, sort=False)
         summed = grouped["number"].sum(min_count=1)
@@ -334,7 +377,9 @@ class ScbExport:
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE")
         parser.add_argument("--mapping", required=True, metavar="M.yaml")
-        parser.add_argument("--municipality", help="importera bara områden i denna kommun (kommunkod, t.ex. 1490)")
+        parser.add_argument(
+            "--municipality", help="importera bara områden i denna kommun (kommunkod, t.ex. 1490)"
+        )
 
     def run(self, options, progress):
         return import_scb_export(

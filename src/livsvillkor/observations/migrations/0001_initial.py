@@ -6,133 +6,267 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('framework', '0002_indicator'),
-        ('geo', '0001_initial'),
+        ("framework", "0002_indicator"),
+        ("geo", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dimension',
+            name="Dimension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='kod')),
-                ('label', models.CharField(max_length=200, verbose_name='benämning')),
-                ('ordered', models.BooleanField(default=False, verbose_name='ordnad')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='ordning')),
-                ('description', models.TextField(blank=True, verbose_name='beskrivning')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="kod")),
+                ("label", models.CharField(max_length=200, verbose_name="benämning")),
+                ("ordered", models.BooleanField(default=False, verbose_name="ordnad")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="ordning")),
+                ("description", models.TextField(blank=True, verbose_name="beskrivning")),
             ],
             options={
-                'verbose_name': 'redovisningsgrupp',
-                'verbose_name_plural': 'redovisningsgrupper',
-                'ordering': ['order', 'code'],
+                "verbose_name": "redovisningsgrupp",
+                "verbose_name_plural": "redovisningsgrupper",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100, verbose_name='källa')),
-                ('parameters', models.JSONField(blank=True, default=dict, verbose_name='parametrar')),
-                ('file_name', models.CharField(blank=True, max_length=300, verbose_name='filnamn')),
-                ('file_hash', models.CharField(blank=True, max_length=64, verbose_name='filens kontrollsumma (SHA-256)')),
-                ('attribution', models.CharField(blank=True, max_length=200, verbose_name='källhänvisning')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='startad')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='klar')),
-                ('rows', models.PositiveIntegerField(default=0, verbose_name='rader')),
-                ('created', models.PositiveIntegerField(default=0, verbose_name='nya')),
-                ('updated', models.PositiveIntegerField(default=0, verbose_name='ändrade')),
-                ('unchanged', models.PositiveIntegerField(default=0, verbose_name='oförändrade')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='användare')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(max_length=100, verbose_name="källa")),
+                ("parameters", models.JSONField(blank=True, default=dict, verbose_name="parametrar")),
+                ("file_name", models.CharField(blank=True, max_length=300, verbose_name="filnamn")),
+                (
+                    "file_hash",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="filens kontrollsumma (SHA-256)"
+                    ),
+                ),
+                ("attribution", models.CharField(blank=True, max_length=200, verbose_name="källhänvisning")),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="startad")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="klar")),
+                ("rows", models.PositiveIntegerField(default=0, verbose_name="rader")),
+                ("created", models.PositiveIntegerField(default=0, verbose_name="nya")),
+                ("updated", models.PositiveIntegerField(default=0, verbose_name="ändrade")),
+                ("unchanged", models.PositiveIntegerField(default=0, verbose_name="oförändrade")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="användare",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'importomgång',
-                'verbose_name_plural': 'importomgångar',
-                'ordering': ['-started_at'],
+                "verbose_name": "importomgång",
+                "verbose_name_plural": "importomgångar",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(help_text='År (2022) eller årsintervall (2019-2022)', max_length=9, verbose_name='period')),
-                ('period_start', models.PositiveSmallIntegerField(verbose_name='första år')),
-                ('period_end', models.PositiveSmallIntegerField(verbose_name='sista år')),
-                ('breakdown', models.CharField(blank=True, default='', max_length=200, verbose_name='redovisningsgrupp')),
-                ('value', models.FloatField(blank=True, null=True, verbose_name='värde')),
-                ('numerator', models.FloatField(blank=True, null=True, verbose_name='täljare')),
-                ('denominator', models.FloatField(blank=True, null=True, verbose_name='nämnare')),
-                ('ci_low', models.FloatField(blank=True, null=True, verbose_name='konfidensintervall, nedre')),
-                ('ci_high', models.FloatField(blank=True, null=True, verbose_name='konfidensintervall, övre')),
-                ('preliminary', models.BooleanField(default=False, verbose_name='preliminär')),
-                ('break_in_series', models.BooleanField(default=False, verbose_name='tidsseriebrott')),
-                ('estimated', models.BooleanField(default=False, verbose_name='skattad')),
-                ('suppressed', models.BooleanField(default=False, verbose_name='sekretessmarkerad')),
-                ('suppression_reason', models.CharField(blank=True, default='', max_length=100, verbose_name='skäl till sekretess')),
-                ('missing', models.CharField(blank=True, default='', help_text="'-' saknas, '.' ej tillämpligt", max_length=1, verbose_name='saknat värde')),
-                ('note', models.TextField(blank=True, default='', verbose_name='anmärkning')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='geo.area', verbose_name='område')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='observations.importbatch', verbose_name='importomgång')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='framework.indicator', verbose_name='indikator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        help_text="År (2022) eller årsintervall (2019-2022)",
+                        max_length=9,
+                        verbose_name="period",
+                    ),
+                ),
+                ("period_start", models.PositiveSmallIntegerField(verbose_name="första år")),
+                ("period_end", models.PositiveSmallIntegerField(verbose_name="sista år")),
+                (
+                    "breakdown",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="redovisningsgrupp"
+                    ),
+                ),
+                ("value", models.FloatField(blank=True, null=True, verbose_name="värde")),
+                ("numerator", models.FloatField(blank=True, null=True, verbose_name="täljare")),
+                ("denominator", models.FloatField(blank=True, null=True, verbose_name="nämnare")),
+                (
+                    "ci_low",
+                    models.FloatField(blank=True, null=True, verbose_name="konfidensintervall, nedre"),
+                ),
+                (
+                    "ci_high",
+                    models.FloatField(blank=True, null=True, verbose_name="konfidensintervall, övre"),
+                ),
+                ("preliminary", models.BooleanField(default=False, verbose_name="preliminär")),
+                ("break_in_series", models.BooleanField(default=False, verbose_name="tidsseriebrott")),
+                ("estimated", models.BooleanField(default=False, verbose_name="skattad")),
+                ("suppressed", models.BooleanField(default=False, verbose_name="sekretessmarkerad")),
+                (
+                    "suppression_reason",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="skäl till sekretess"
+                    ),
+                ),
+                (
+                    "missing",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="'-' saknas, '.' ej tillämpligt",
+                        max_length=1,
+                        verbose_name="saknat värde",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, default="", verbose_name="anmärkning")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="geo.area", verbose_name="område"
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="observations.importbatch",
+                        verbose_name="importomgång",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="framework.indicator",
+                        verbose_name="indikator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'observation',
-                'verbose_name_plural': 'observationer',
+                "verbose_name": "observation",
+                "verbose_name_plural": "observationer",
             },
         ),
         migrations.CreateModel(
-            name='ObservationRevision',
+            name="ObservationRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_value', models.FloatField(blank=True, null=True, verbose_name='gammalt värde')),
-                ('new_value', models.FloatField(blank=True, null=True, verbose_name='nytt värde')),
-                ('old_numerator', models.FloatField(blank=True, null=True, verbose_name='gammal täljare')),
-                ('new_numerator', models.FloatField(blank=True, null=True, verbose_name='ny täljare')),
-                ('old_denominator', models.FloatField(blank=True, null=True, verbose_name='gammal nämnare')),
-                ('new_denominator', models.FloatField(blank=True, null=True, verbose_name='ny nämnare')),
-                ('old_suppressed', models.BooleanField(default=False, verbose_name='tidigare sekretess')),
-                ('new_suppressed', models.BooleanField(default=False, verbose_name='ny sekretess')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='observations.importbatch', verbose_name='importomgång')),
-                ('observation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='observations.observation', verbose_name='observation')),
-                ('previous_batch', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='observations.importbatch', verbose_name='föregående importomgång')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old_value", models.FloatField(blank=True, null=True, verbose_name="gammalt värde")),
+                ("new_value", models.FloatField(blank=True, null=True, verbose_name="nytt värde")),
+                ("old_numerator", models.FloatField(blank=True, null=True, verbose_name="gammal täljare")),
+                ("new_numerator", models.FloatField(blank=True, null=True, verbose_name="ny täljare")),
+                ("old_denominator", models.FloatField(blank=True, null=True, verbose_name="gammal nämnare")),
+                ("new_denominator", models.FloatField(blank=True, null=True, verbose_name="ny nämnare")),
+                ("old_suppressed", models.BooleanField(default=False, verbose_name="tidigare sekretess")),
+                ("new_suppressed", models.BooleanField(default=False, verbose_name="ny sekretess")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="observations.importbatch",
+                        verbose_name="importomgång",
+                    ),
+                ),
+                (
+                    "observation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="observations.observation",
+                        verbose_name="observation",
+                    ),
+                ),
+                (
+                    "previous_batch",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="observations.importbatch",
+                        verbose_name="föregående importomgång",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'revision',
-                'verbose_name_plural': 'revisioner',
-                'ordering': ['-batch_id'],
+                "verbose_name": "revision",
+                "verbose_name_plural": "revisioner",
+                "ordering": ["-batch_id"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='kod')),
-                ('label', models.CharField(max_length=200, verbose_name='benämning')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='ordning')),
-                ('is_reference', models.BooleanField(default=False, help_text='Referenskategorin, eller i en ordnad grupp den mest gynnade änden', verbose_name='referens / mest gynnad')),
-                ('dimension', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='observations.dimension', verbose_name='redovisningsgrupp')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, verbose_name="kod")),
+                ("label", models.CharField(max_length=200, verbose_name="benämning")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="ordning")),
+                (
+                    "is_reference",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Referenskategorin, eller i en ordnad grupp den mest gynnade änden",
+                        verbose_name="referens / mest gynnad",
+                    ),
+                ),
+                (
+                    "dimension",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to="observations.dimension",
+                        verbose_name="redovisningsgrupp",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kategori',
-                'verbose_name_plural': 'kategorier',
-                'ordering': ['dimension', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('dimension', 'code'), name='category_unique_code')],
+                "verbose_name": "kategori",
+                "verbose_name_plural": "kategorier",
+                "ordering": ["dimension", "order"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("dimension", "code"), name="category_unique_code")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='observation',
-            index=models.Index(fields=['area', 'indicator', 'period_end'], name='observation_area_latest'),
+            model_name="observation",
+            index=models.Index(fields=["area", "indicator", "period_end"], name="observation_area_latest"),
         ),
         migrations.AddIndex(
-            model_name='observation',
-            index=models.Index(fields=['indicator', 'period_end'], name='observation_indicator_year'),
+            model_name="observation",
+            index=models.Index(fields=["indicator", "period_end"], name="observation_indicator_year"),
         ),
         migrations.AddConstraint(
-            model_name='observation',
-            constraint=models.UniqueConstraint(fields=('indicator', 'area', 'period', 'breakdown'), name='observation_natural_key'),
+            model_name="observation",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "area", "period", "breakdown"), name="observation_natural_key"
+            ),
         ),
     ]

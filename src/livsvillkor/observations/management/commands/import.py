@@ -14,12 +14,12 @@ class Command(BaseCommand):
     help = "Importera data. Ingenting skrivs om indata har fel; alla fel listas."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
+        sub = parser.add_subparsers(dest="importer_name", required=True, metavar="SOURCE")
         for name, importer in registry().items():
             importer.add_arguments(sub.add_parser(name, help=importer.help, description=importer.help))
 
-    def handle(self, *args, source, **options):
-        importer = registry()[source]
+    def handle(self, *args, importer_name, **options):
+        importer = registry()[importer_name]
         try:
             with progress_bar(self.stderr._out) as progress:
                 message = importer.run(options, progress)
