@@ -131,8 +131,8 @@ def area_resolver(municipality: str | None = None):
         qs = qs.filter(municipality_code=municipality) | Area.objects.filter(kind__in=["country", "county"])
     codes = set(qs.values_list("code", flat=True))
     labels = {}
-    for code, name, kind, attrs in qs.filter(kind__in=["regso", "municipality"]).values_list(
-        "code", "name", "kind", "attributes"
+    for code, name, attrs in qs.filter(kind__in=["regso", "municipality"]).values_list(
+        "code", "name", "attributes"
     ):
         labels[(attrs or {}).get("label") or name] = code
     labels.setdefault("Riket", "SE")
