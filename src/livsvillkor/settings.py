@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "livsvillkor.framework",
     "livsvillkor.geo",
     "livsvillkor.observations",
+    "livsvillkor.followup",
     "livsvillkor.reports",
     "livsvillkor.portal",
 ]
@@ -94,6 +95,8 @@ TEMPLATES = [
     },
 ]
 
+if not os.environ.get("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded SQLite database lives here
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'livsvillkor.sqlite3'}",
