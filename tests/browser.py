@@ -21,6 +21,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+# One Playwright driver and one Chromium per test process. Test modules import the ``browser``
+# fixture, which gives each module its own session-scoped fixture; Playwright's sync API cannot run
+# two drivers at once in one thread, so every instance shares these and the last one closes them.
+_SHARED: dict = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
@@ -29,10 +35,19 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - part of the lock file
         skip_or_fail("playwright is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    if _SHARED["users"] == 0:
+        _SHARED["playwright"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["playwright"].chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED.pop("browser").close()
+            _SHARED.pop("playwright").stop()
 
 
 @pytest.fixture

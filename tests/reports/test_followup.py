@@ -135,7 +135,7 @@ def test_summary_table_says_why_a_goal_cannot_be_assessed_yet(indicators):
     assert len(rows) == 13
     assert rows["1.1"].justification == NO_INDICATORS
     assert rows["2.2"].justification.startswith("2 indikatorer är kopplade")
-    assert {row.assessment.label for row in rows.values()} == {"kan inte bedömas"}
+    assert {row.assessment.label for row in rows.values()} == {"Kan inte bedömas"}
 
 
 def test_pdf_names_every_effect_goal_and_indicator(rendered, tmp_path):
@@ -146,7 +146,7 @@ def test_pdf_names_every_effect_goal_and_indicator(rendered, tmp_path):
         assert name in text
     assert "Exempeldata – inte officiell statistik" in text
     assert "Källa: Kolada" in text and "Beräkning: Borås Stad" in text
-    assert "kan inte bedömas" in text
+    assert "Kan inte bedömas" in text
 
 
 def test_pdf_is_tagged_and_has_target_area_bookmarks(rendered):

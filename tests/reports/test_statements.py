@@ -206,7 +206,7 @@ def test_benchmark_statement_with_polarity_and_without():
         (True, "decrease", "lower", Assessment.POSITIVE),
         (True, "decrease", "higher", Assessment.NEGATIVE),
         (True, "increase", "lower", Assessment.NEGATIVE),
-        (True, "increase", "none", Assessment.NOT_ASSESSABLE),
+        (True, "increase", "none", Assessment.UNCHANGED),  # counted as unchanged by the follow-up rules
         (False, "increase", "higher", Assessment.UNCHANGED),
         (False, None, "none", Assessment.UNCHANGED),
         (None, "increase", "higher", Assessment.NOT_ASSESSABLE),

@@ -14,11 +14,11 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import ClassVar
 
 from livsvillkor.charts import Chart
 from livsvillkor.charts.formatting import SUPPRESSED
+from livsvillkor.followup.rules import GoalAssessment
 
 Cell = str | int | float | None
 
@@ -46,25 +46,8 @@ class DocumentError(ValueError):
     """The document is malformed (duplicate ids, skipped heading levels, ragged tables)."""
 
 
-class Assessment(StrEnum):
-    """The four assessments of an effektmål or an indicator (bedömning)."""
-
-    POSITIVE = "positive"
-    UNCHANGED = "unchanged"
-    NEGATIVE = "negative"
-    NOT_ASSESSABLE = "not_assessable"
-
-    @property
-    def label(self) -> str:
-        return ASSESSMENT_LABELS[self]
-
-
-ASSESSMENT_LABELS = {
-    Assessment.POSITIVE: "positiv",
-    Assessment.UNCHANGED: "oförändrad",
-    Assessment.NEGATIVE: "negativ",
-    Assessment.NOT_ASSESSABLE: "kan inte bedömas",
-}
+# The four assessments (bedömning) of an effektmål, as the follow-up rules compute them.
+Assessment = GoalAssessment
 
 
 @dataclass

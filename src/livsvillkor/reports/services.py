@@ -197,7 +197,8 @@ def goal_assessment(goal: EffectGoal, indicators: list[Indicator], period: str) 
     """The computed assessment proposal for one effektmål in ``period``.
 
     Extension point: today no indicator values are read, so the proposal is "kan inte bedömas"
-    with the reason. The statistics part combines the indicators' trend and gap assessments here.
+    with the reason. The statistics part combines the indicators' trend and gap developments here
+    with :func:`livsvillkor.followup.rules.assess_goal` (its ``explanation`` is the justification).
     """
     if not indicators:
         reason = NO_INDICATORS

@@ -16,11 +16,13 @@ import math
 from typing import Literal
 
 from livsvillkor.charts.formatting import format_value
+from livsvillkor.followup.rules import Development, development
 from livsvillkor.reports.document import Assessment
 
 Direction = Literal["increase", "decrease"]
 Polarity = Literal["higher", "lower", "none"]
 
+TREND_DIRECTION = {"increase": "increasing", "decrease": "decreasing"}  # the follow-up rules' words
 DEFAULT_REASON = "statistisk signifikans kunde inte beräknas"
 MISSING_REASON = "värden saknas för jämförelsen"
 
@@ -56,11 +58,11 @@ def change_direction(first_value: float, last_value: float) -> Direction | None:
 def assessment_of_change(
     significant: bool | None, direction: Direction | None, polarity: str | None
 ) -> Assessment:
-    """The assessment proposal for one significance-tested change.
+    """The assessment proposal for one significance-tested change, by the follow-up rules.
 
     Significant and in the direction the polarity calls good → positive; against it → negative;
-    not significant → unchanged; not tested, or a significant change of an indicator without
-    polarity (no judgement possible) → cannot be assessed.
+    not significant, or a significant change of an indicator without polarity → unchanged (as
+    :func:`livsvillkor.followup.rules.assess_goal` counts it); not tested → cannot be assessed.
     """
     polarity = _check_polarity(polarity)
     if significant is None:
@@ -69,10 +71,10 @@ def assessment_of_change(
         return Assessment.UNCHANGED
     if direction not in ("increase", "decrease"):
         raise ValueError(f"direction: a significant change needs 'increase' or 'decrease', got {direction!r}")
-    if polarity == "none":
-        return Assessment.NOT_ASSESSABLE
-    good = (direction == "increase") == (polarity == "higher")
-    return Assessment.POSITIVE if good else Assessment.NEGATIVE
+    result = development(TREND_DIRECTION[direction], True, polarity)
+    return {Development.IMPROVING: Assessment.POSITIVE, Development.WORSENING: Assessment.NEGATIVE}.get(
+        result, Assessment.UNCHANGED
+    )
 
 
 def change_statement(
