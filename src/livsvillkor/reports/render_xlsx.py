@@ -22,6 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from livsvillkor.charts.builders import COMPARISON_LABELS
+from livsvillkor.charts.export import LABELS as COLUMN_LABELS  # the same headings as the chart downloads
+from livsvillkor.charts.export import NUMBER_COLUMNS as VALUE_COLUMNS
 from livsvillkor.reports.document import (
     SUPPRESSED,
     AssessmentTable,
@@ -38,19 +40,6 @@ METHOD_SHEET = "Källor och metod"
 MAX_SHEET_NAME = 31
 SUPPRESSED_NOTE = "Uppgiften redovisas inte av sekretesskäl (röjandekontroll)."
 SUPPRESSED_LEGEND = ".. = uppgiften redovisas inte av sekretesskäl (röjandekontroll)."
-COLUMN_LABELS = {
-    "period": "Period",
-    "series": "Serie",
-    "area": "Område",
-    "area_code": "Områdeskod",
-    "group": "Grupp",
-    "category": "Kategori",
-    "value": "Värde",
-    "ci_low": "KI nedre (95 %)",
-    "ci_high": "KI övre (95 %)",
-    "comparison": "Jämförelse",
-}
-VALUE_COLUMNS = ("value", "ci_low", "ci_high")
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
 _INVALID = re.compile(r"[\[\]:*?/\\]")
@@ -204,7 +193,7 @@ def _method_sheet(ws: Worksheet, report: Report) -> None:
     for notice in report.notices:
         lines.append(("Observera", notice.text))
     lines.append(("..", SUPPRESSED_NOTE))
-    lines.append(("KI", "95 % konfidensintervall: KI nedre och KI övre anger intervallets gränser."))
+    lines.append(("Konfidensintervall", "95 %; kolumnerna nedre och övre anger intervallets gränser."))
     if report.snapshot:
         lines.append(("Dataunderlag", f"sha256:{report.snapshot.data_hash}"))
         lines.append(
