@@ -1,9 +1,10 @@
 """A report as one standalone HTML document (inline CSS and SVG, no external resources).
 
-The same HTML is read on screen and printed by WeasyPrint into the PDF: semantic headings (the
-report title is the only ``h1``; a section of level n is an ``h{n+1}``), a table of contents with
-links (page numbers in print), every chart as inline SVG with ``role="img"`` and its alt text,
-followed by its one-line summary and its data table.
+The same template serves the screen and the PDF (its print CSS: page numbers, running header, page
+breaks, bookmark levels): semantic headings (the report title is the only ``h1``; a section of
+level n is an ``h{n+1}``), a table of contents with links (page numbers in print), every chart as
+inline SVG with ``role="img"`` and its alt text, followed by its one-line summary and its data
+table. For the PDF the charts are the same SVGs referenced as ``<img>`` (see :mod:`.render_pdf`).
 """
 
 from __future__ import annotations

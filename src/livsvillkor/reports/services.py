@@ -9,6 +9,7 @@ observations and statistics land: :func:`indicator_section` (today: the indicato
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -515,8 +516,8 @@ class RenderedReport:
 
 def render_report(report: Report, formats: Iterable[str]) -> RenderedReport:
     """Snapshot the report and render it into every format in memory (nothing is written)."""
-    import time
-
+    # Imported here: WeasyPrint and vl-convert take a second to load, and every management command
+    # (and the web process) imports this module.
     from livsvillkor.reports.render_html import render_chart_svgs, render_html
     from livsvillkor.reports.render_pdf import render_pdf
     from livsvillkor.reports.render_xlsx import render_xlsx
