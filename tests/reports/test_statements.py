@@ -191,7 +191,8 @@ def test_gap_statement_reads_like_the_issue():
 def test_benchmark_statement_with_polarity_and_without():
     better = benchmark_statement("andelen", 80, 2023, 78, "riket", "better", "%", 0)
     assert (
-        better == "Andelen var 80\u00a0% (2023), statistiskt säkerställt högre än riket (78\u00a0%) (bättre)."
+        better
+        == "Andelen var 80\u00a0% (2023), statistiskt säkerställt högre än riket (78\u00a0%), ett bättre värde."
     )
     lower = benchmark_statement("andelen", 70, 2023, 78, "riket", "lower", "%", 0)
     assert "statistiskt säkerställt lägre än riket" in lower and "sämre" not in lower

@@ -229,7 +229,7 @@ def benchmark_statement(
         )
     text = f"{subject_start} var {value_text}, statistiskt säkerställt {side} än {bench_text}"
     if comparison == "better":
-        text += " (bättre)"
+        text += ", ett bättre värde"
     elif comparison == "worse":
-        text += " (sämre)"
+        text += ", ett sämre värde"
     return text + "."
