@@ -223,8 +223,14 @@ class Groups:
             self._cache["se_complete"] = self.gsum(np.isnan(self.se).astype(float)) == 0
         return self._cache["se_complete"]
 
-    def result(self) -> Result:
+    def result(self, kind: str = "any") -> Result:
+        """A blank result with the reasons that come first: the dimension type (``kind`` is "any",
+        "ordered" or "non_ordered"), then missing subgroups, then no data at all."""
         res = Result.empty(self.n_groups)
+        if kind == "ordered":
+            res.refuse(~self.ordered, REASON_ORDERED_ONLY)
+        elif kind == "non_ordered":
+            res.refuse(self.ordered, REASON_NON_ORDERED_ONLY)
         for reason in pd.unique(self.base_reason[self.base_reason != None]):  # noqa: E711
             res.refuse(self.base_reason == reason, reason)
         res.refuse(self.J == 0, REASON_NO_DATA)
@@ -315,8 +321,7 @@ def ratio(G: Groups) -> Result:
 
 
 def _non_ordered_result(G: Groups, needs_pop: bool = True, relative: bool = False) -> Result:
-    res = G.result()
-    res.refuse(G.ordered, REASON_NON_ORDERED_ONLY)
+    res = G.result("non_ordered")
     res.refuse(G.J <= 2, REASON_MORE_THAN_TWO)
     if needs_pop:
         res.refuse(~G.has_pop, REASON_POPULATION)
@@ -668,8 +673,7 @@ def population_attributable_fraction(G: Groups) -> Result:
 
 
 def _ordered_result(G: Groups) -> Result:
-    res = G.result()
-    res.refuse(~G.ordered, REASON_ORDERED_ONLY)
+    res = G.result("ordered")
     res.refuse(G.J <= 2, REASON_MORE_THAN_TWO)
     res.refuse(~G.has_pop, REASON_POPULATION)
     dup = np.zeros(G.n_groups, dtype=bool)
@@ -761,8 +765,13 @@ def _rank_regression(G: Groups):
     Both with the HC1 sandwich covariance, as healthequal's ``avg_comparisons(vcov = "HC1")``.
     """
     key = ("fit", G.sii_model)
-    if key in G._cache:
-        return G._cache[key]
+    if key not in G._cache:
+        with np.errstate(all="ignore"):
+            G._cache[key] = _fit_rank_regression(G)
+    return G._cache[key]
+
+
+def _fit_rank_regression(G: Groups):
     rank = _rank(G)
     scale = G.scale[G.g]
     y_sc = G.est / scale
@@ -809,9 +818,7 @@ def _rank_regression(G: Groups):
         v01 = a00 * i01 + a01 * i11
         v11 = a10 * i01 + a11 * i11
         hc1 = G.J / (G.J - 2)
-    fit = (b0, b1, (v00 * hc1, v01 * hc1, v11 * hc1))
-    G._cache[key] = fit
-    return fit
+    return b0, b1, (v00 * hc1, v01 * hc1, v11 * hc1)
 
 
 def _delta_se(g0: np.ndarray, g1: np.ndarray, v) -> np.ndarray:
@@ -915,9 +922,16 @@ def _numeric_column(df, column, default, group_cols, problems, *, negative_ok=Tr
     if column not in df.columns:
         return np.full(len(df), default, dtype=float)
     raw = df[column]
-    values = pd.to_numeric(raw, errors="coerce")
-    bad = values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
-    for i in np.flatnonzero(bad.to_numpy())[:5]:
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.astype(float)
+        bad = np.zeros(len(raw), dtype=bool)
+    else:
+        values = pd.to_numeric(raw, errors="coerce")
+        candidates = (values.isna() & raw.notna()).to_numpy()
+        bad = candidates.copy()
+        if candidates.any():
+            bad[candidates] = raw[candidates].astype(str).str.strip().to_numpy() != ""
+    for i in np.flatnonzero(bad)[:5]:
         problems.append(
             Problem(
                 where=_label(df[group_cols], i), field=column, value=str(raw.iloc[i]), message="inte ett tal"
@@ -1060,8 +1074,11 @@ def prepare(
     base[~g_ord & (n_miss / np.maximum(n_all, 1) > _MISSING_SHARE)] = REASON_MISSING
 
     keep = ~miss
+    # Rows in subgroup order (ordered) or by subgroup label (non-ordered), so that ties between equal
+    # estimates are broken the same way whatever the row order of the input.
     position = np.arange(len(data), dtype=float)
-    sort_key = np.where(g_ord[gid], order, position)
+    _, label_rank = np.unique(data["subgroup"].astype(str).to_numpy(), return_inverse=True)
+    sort_key = np.where(g_ord[gid], order, label_rank.astype(float))
     idx = np.flatnonzero(keep)
     idx = idx[np.lexsort((position[idx], sort_key[idx], gid[idx]))]
     g = gid[idx]
