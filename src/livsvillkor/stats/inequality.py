@@ -39,7 +39,9 @@ Conventions (where healthequal, HEAT and STATISTICS.md differ, the choice is sta
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,7 +117,7 @@ REASON_ORDER = "Delgruppsordningen är inte entydig"
 REASON_FIT = "Regressionen gick inte att skatta"
 
 _MISSING_SHARE = 0.15
-_SIM_CELLS = 2_000_000  # rows × draws per simulation chunk (memory bound)
+_SIM_CELLS = 4_000_000  # rows × draws per simulation chunk (memory bound)
 
 
 @dataclass
@@ -167,6 +169,7 @@ class Groups:
     draws: int = 100
     seed: int = 123456
     sii_model: str = "logit"
+    wanted: frozenset = frozenset(MEASURES)
     _cache: dict = field(default_factory=dict)
 
     # -- segment helpers -------------------------------------------------------------------------
@@ -240,8 +243,10 @@ class Groups:
         """Per group, the index of the first row where ``mask_rows`` holds (−1 where none)."""
         idx = np.flatnonzero(mask_rows)
         out = np.full(self.n_groups, -1, dtype=np.int64)
-        groups, first = np.unique(self.g[idx], return_index=True)
-        out[groups] = idx[first]
+        if idx.size:
+            gi = self.g[idx]  # rows are sorted by group, so a new group starts where gi changes
+            first = np.flatnonzero(np.concatenate([[True], gi[1:] != gi[:-1]]))
+            out[gi[first]] = idx[first]
         return out
 
 
@@ -332,52 +337,90 @@ def _non_ordered_result(G: Groups, needs_pop: bool = True, relative: bool = Fals
     return res
 
 
+def _segment_rows(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Row indices of the segments ``[starts[i], starts[i] + counts[i])`` concatenated (no Python loop)."""
+    total = int(counts.sum())
+    local_starts = np.cumsum(counts) - counts
+    return np.arange(total) + np.repeat(starts - local_starts, counts)
+
+
 def _kernel(
     Y: np.ndarray,
     starts: np.ndarray,
-    gl: np.ndarray,
+    J: np.ndarray,
     p: np.ndarray,
-    inv_j: np.ndarray,
     fav: np.ndarray,
     ref_row: np.ndarray,
     mu_given: np.ndarray | None,
     wanted: Iterable[str],
 ) -> dict[str, np.ndarray]:
-    """Non-ordered measures from a matrix of estimates Y (rows × draws), segment by segment.
+    """Non-ordered measures from a matrix of estimates Y (draws × rows), segment by segment.
 
-    ``starts``/``gl`` describe contiguous groups (local numbering); returns ``{measure: groups × draws}``.
+    Groups are contiguous row segments (``starts``, sizes ``J``); returns ``{measure: draws × groups}``.
+    Used with one draw for the point estimates and with many for the simulation. The layout (draws
+    first) makes the segment reductions run along contiguous memory, and in-place arithmetic keeps the
+    number of passes over the large matrix low.
     """
     wanted = set(wanted)
-    pc = p[:, None]
-    mu = np.add.reduceat(pc * Y, starts, axis=0) if mu_given is None else mu_given[:, None]
+    dtype = Y.dtype
+    K = Y.shape[0]
+    pr = p.astype(dtype)[None, :]
+    inv_j = (1.0 / J).astype(dtype)[None, :]
+
+    def seg_sum(x):
+        return np.add.reduceat(x, starts, axis=1)
+
+    if mu_given is None:
+        mu = seg_sum(pr * Y)
+    else:
+        mu = np.repeat(mu_given.astype(dtype)[None, :], K, axis=0)
     out: dict[str, np.ndarray] = {}
-    if wanted & {"BGV", "BGSD", "COV", "MDMU", "MDMW", "IDISU", "IDISW"}:
-        dev = Y - mu[gl]
-        if wanted & {"BGV", "BGSD", "COV"}:
-            bgv = np.add.reduceat(pc * dev * dev, starts, axis=0)
-            out["BGV"] = bgv
-            out["BGSD"] = np.sqrt(bgv)
-            with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if wanted & {"BGV", "BGSD", "COV", "MDMU", "MDMW", "IDISU", "IDISW"}:
+            dev = Y - np.repeat(mu, J, axis=1)
+            if wanted & {"BGV", "BGSD", "COV"}:
+                sq = dev * dev
+                sq *= pr
+                bgv = seg_sum(sq)
+                del sq
+                out["BGV"] = bgv
+                out["BGSD"] = np.sqrt(bgv)
                 out["COV"] = 100 * out["BGSD"] / mu
-        if wanted & {"MDMU", "MDMW", "IDISU", "IDISW"}:
-            adev = np.abs(dev)
-            out["MDMU"] = np.add.reduceat(adev, starts, axis=0) * inv_j[:, None]
-            out["MDMW"] = np.add.reduceat(pc * adev, starts, axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"):
+            if wanted & {"MDMU", "MDMW", "IDISU", "IDISW"}:
+                np.abs(dev, out=dev)
+                out["MDMU"] = seg_sum(dev) * inv_j
+                dev *= pr
+                out["MDMW"] = seg_sum(dev)
                 out["IDISU"] = 100 * out["MDMU"] / mu
                 out["IDISW"] = 100 * out["MDMW"] / mu
-    if wanted & {"MDBU", "MDBW"}:
-        best = np.where(
-            fav[:, None], np.maximum.reduceat(Y, starts, axis=0), np.minimum.reduceat(Y, starts, axis=0)
-        )
-        adev = np.abs(Y - best[gl])
-        out["MDBU"] = np.add.reduceat(adev, starts, axis=0) * inv_j[:, None]
-        out["MDBW"] = np.add.reduceat(pc * adev, starts, axis=0)
-    if wanted & {"MDRU", "MDRW"}:
-        ref = Y[np.maximum(ref_row, 0)]
-        adev = np.abs(Y - ref[gl])
-        out["MDRU"] = np.add.reduceat(adev, starts, axis=0) * inv_j[:, None]
-        out["MDRW"] = np.add.reduceat(pc * adev, starts, axis=0)
+            del dev
+        if wanted & {"MDBU", "MDBW"}:
+            if fav.all():
+                best = np.maximum.reduceat(Y, starts, axis=1)
+            elif not fav.any():
+                best = np.minimum.reduceat(Y, starts, axis=1)
+            else:
+                best = np.where(
+                    fav[None, :],
+                    np.maximum.reduceat(Y, starts, axis=1),
+                    np.minimum.reduceat(Y, starts, axis=1),
+                )
+            adev = Y - np.repeat(best, J, axis=1)
+            np.abs(adev, out=adev)
+            out["MDBU"] = seg_sum(adev) * inv_j
+            adev *= pr
+            out["MDBW"] = seg_sum(adev)
+            del adev
+        if wanted & {"MDRU", "MDRW"}:
+            if (ref_row >= 0).any():
+                ref = Y[:, np.maximum(ref_row, 0)]
+                adev = Y - np.repeat(ref, J, axis=1)
+                np.abs(adev, out=adev)
+                out["MDRU"] = seg_sum(adev) * inv_j
+                adev *= pr
+                out["MDRW"] = seg_sum(adev)
+            else:
+                out["MDRU"] = out["MDRW"] = np.full((K, starts.size), np.nan, dtype=dtype)
     return out
 
 
@@ -388,91 +431,123 @@ def _point(G: Groups, measure: str) -> np.ndarray:
         ne = G.J > 0
         out = np.full(G.n_groups, np.nan)
         if ne.any():
-            starts = G.starts[ne]
-            local = np.cumsum(ne) - 1
-            gl = local[G.g]
             ref_row = G.first_row(G.is_ref)[ne]
-            # Unweighted measures need no populations: use μ (setting average) and zero weights.
+            # Unweighted measures need no populations: use μ (or the setting average), zero weights.
             p = np.nan_to_num(G.share)
-            mu = G.mu[ne]
-            vals = _kernel(G.est[:, None], starts, gl, p, 1.0 / G.J[ne], G.fav[ne], ref_row, mu, [measure])
-            out[ne] = vals[measure][:, 0]
+            vals = _kernel(G.est[None, :], G.starts[ne], G.J[ne], p, G.fav[ne], ref_row, G.mu[ne], [measure])
+            out[ne] = vals[measure][0]
         G._cache[key] = out
     return G._cache[key]
 
 
-def _truncated_normal(rng, mean, sd, low, high, size) -> np.ndarray:
-    """Draws of N(mean, sd) truncated to [low, high] by resampling the rejected values."""
-    y = mean[:, None] + sd[:, None] * rng.standard_normal(size)
-    lo, hi = low[:, None], high[:, None]
-    for _ in range(100):
-        bad = (y < lo) | (y > hi)
-        if not bad.any():
+#: Standard normal quantiles at the midpoints of 65 536 equal-probability cells: a draw is a random
+#: 16-bit index into this table (inverse-transform sampling at 16-bit resolution, tails beyond ±4.3 SD
+#: cut). Three times faster than ``standard_normal`` and indistinguishable for 2.5/97.5 percentiles.
+_NORMAL_TABLE = special.ndtri((np.arange(65536) + 0.5) / 65536).astype(np.float32)
+
+
+def _standard_normal(rng, shape) -> np.ndarray:
+    return np.take(_NORMAL_TABLE, rng.integers(0, 65536, size=shape, dtype=np.uint16))
+
+
+def _truncated_normal(rng, mean, sd, low, high, draws: int) -> np.ndarray:
+    """``draws × len(mean)`` float32 draws of N(mean, sd) truncated to [low, high] (rejected values are
+    drawn again, only those)."""
+    n = mean.size
+    y = _standard_normal(rng, (draws, n))
+    y *= sd.astype(np.float32)[None, :]
+    y += mean.astype(np.float32)[None, :]
+    lo32, hi32 = low.astype(np.float32), high.astype(np.float32)
+    bad = np.flatnonzero(((y < lo32[None, :]) | (y > hi32[None, :])).ravel())
+    flat = y.reshape(-1)
+    for _ in range(200):
+        if bad.size == 0:
             break
-        rows = np.nonzero(bad)[0]
-        y[bad] = mean[rows] + sd[rows] * rng.standard_normal(rows.size)
-    return np.clip(y, lo, hi)
+        cols = bad % n
+        flat[bad] = mean[cols] + sd[cols] * _standard_normal(rng, bad.size)
+        still = (flat[bad] < lo32[cols]) | (flat[bad] > hi32[cols])
+        bad = bad[still]
+    if bad.size:
+        cols = bad % n
+        flat[bad] = np.clip(flat[bad], lo32[cols], hi32[cols])
+    return y
+
+
+def _percentiles(v: np.ndarray, q: list[float]) -> list[np.ndarray]:
+    """Percentiles along axis 0 (numpy's default linear method) by one sort of the draws."""
+    v = np.sort(v, axis=0)
+    k = v.shape[0]
+    out = []
+    for pct in q:
+        h = (k - 1) * pct / 100
+        lo = int(np.floor(h))
+        hi = min(lo + 1, k - 1)
+        out.append(v[lo].astype(float) + (h - lo) * (v[hi].astype(float) - v[lo].astype(float)))
+    return out
 
 
 def _simulate(G: Groups) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Simulation percentiles for every simulated measure: ``{measure: (low, high)}`` per group.
+    """Simulation percentiles of the simulated measures asked for: ``{measure: (low, high)}`` per group.
 
-    Eligible groups: non-ordered, more than two subgroups, all SEs. Chunked over whole groups so that
-    rows × draws stays below a fixed number of cells; every group is drawn from one generator seeded
-    with ``seed``, so results do not depend on chunking only through the draw order within a chunk.
+    Eligible groups: non-ordered, more than two subgroups, every SE present. Work is split into chunks of
+    whole groups (at most a fixed number of rows × draws cells each) run on a thread pool (numpy releases
+    the GIL); chunk *i* draws from a generator seeded with ``(seed, i)``, so results are reproducible.
     """
     if "sim" in G._cache:
         return G._cache["sim"]
     n = G.n_groups
+    wanted = [m for m in SIMULATED if m in G.wanted]
     result = {m: (np.full(n, np.nan), np.full(n, np.nan)) for m in SIMULATED}
     eligible = ~G.ordered & (G.J > 2) & G.se_complete & (G.has_pop | ~np.isnan(G.setting_average))
     eligible &= G.base_reason == None  # noqa: E711
     groups = np.flatnonzero(eligible)
-    if groups.size == 0 or G.draws <= 0:
-        G._cache["sim"] = result
+    G._cache["sim"] = result
+    if groups.size == 0 or G.draws <= 0 or not wanted:
         return result
-    rng = np.random.default_rng(G.seed)
     K = int(G.draws)
     alpha = 1 - G.level
     q = [100 * alpha / 2, 100 * (1 - alpha / 2)]
     ref_first = G.first_row(G.is_ref)
     per_chunk = max(1, _SIM_CELLS // K)
     cum = np.cumsum(G.J[groups])
-    bounds = np.searchsorted(cum, np.arange(per_chunk, cum[-1] + per_chunk, per_chunk), side="left")
-    lo_idx = 0
-    for hi_idx in np.unique(np.append(np.minimum(bounds + 1, groups.size), groups.size)):
-        chunk = groups[lo_idx:hi_idx]
-        lo_idx = hi_idx
-        if chunk.size == 0:
-            continue
-        # Rows of these groups: contiguous ranges.
-        rows = np.concatenate([np.arange(s, s + j) for s, j in zip(G.starts[chunk], G.J[chunk], strict=True)])
+    cuts = np.searchsorted(cum, np.arange(per_chunk, int(cum[-1]), per_chunk), side="left") + 1
+    edges = np.unique(np.concatenate([[0], np.minimum(cuts, groups.size), [groups.size]]))
+    chunks = [groups[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+    def run(index: int, chunk: np.ndarray) -> None:
+        rng = np.random.default_rng([G.seed, index])
         J = G.J[chunk]
-        starts = np.concatenate([[0], np.cumsum(J)[:-1]])
-        gl = np.repeat(np.arange(chunk.size), J)
-        scale = G.scale[chunk][gl]
+        rows = _segment_rows(G.starts[chunk], J)
+        starts = np.cumsum(J) - J
+        scale = np.repeat(G.scale[chunk], J)
         upper = np.where((scale == 100) | (scale == 1), scale, np.inf)
-        Y = _truncated_normal(rng, G.est[rows], G.se[rows], np.zeros(rows.size), upper, (rows.size, K))
+        Y = _truncated_normal(rng, G.est[rows], G.se[rows], np.zeros(rows.size), upper, K)
         pop_ok = G.has_pop[chunk]
         p = np.nan_to_num(G.share[rows])
         ref_row = np.where(ref_first[chunk] >= 0, ref_first[chunk] - G.starts[chunk] + starts, -1)
-        vals = _kernel(Y, starts, gl, p, 1.0 / J, G.fav[chunk], ref_row, None, SIMULATED)
+        here = [m for m in wanted if m not in ("MDRU", "MDRW") or (ref_row >= 0).any()]
+        vals = _kernel(Y, starts, J, p, G.fav[chunk], ref_row, None, here)
         if not pop_ok.all():
             # Without populations, unweighted measures use the (fixed) setting average as μ.
-            fixed = _kernel(
-                Y, starts, gl, p, 1.0 / J, G.fav[chunk], ref_row, G.setting_average[chunk], SIMULATED
-            )
-            for m in SIMULATED:
-                vals[m] = np.where(pop_ok[:, None], vals[m], fixed[m])
-        for m in SIMULATED:
-            low, high = (
-                np.nanpercentile(vals[m], q, axis=1)
-                if np.isnan(vals[m]).any()
-                else np.percentile(vals[m], q, axis=1)
-            )
+            fixed = _kernel(Y, starts, J, p, G.fav[chunk], ref_row, G.setting_average[chunk], here)
+            for m in here:
+                vals[m] = np.where(pop_ok[None, :], vals[m], fixed[m])
+        for m in here:
+            v = vals[m]
+            undefined = np.isnan(v).any(axis=0)  # e.g. a relative measure with μ = 0 in some draw
+            low, high = _percentiles(np.nan_to_num(v), q)
+            low[undefined] = np.nan
+            high[undefined] = np.nan
             result[m][0][chunk] = low
             result[m][1][chunk] = high
-    G._cache["sim"] = result
+
+    workers = max(1, min(len(chunks), os.cpu_count() or 1, 8))
+    if workers == 1:
+        for i, chunk in enumerate(chunks):
+            run(i, chunk)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run, range(len(chunks)), chunks))
     return result
 
 
@@ -1077,7 +1152,7 @@ def prepare(
     # Rows in subgroup order (ordered) or by subgroup label (non-ordered), so that ties between equal
     # estimates are broken the same way whatever the row order of the input.
     position = np.arange(len(data), dtype=float)
-    _, label_rank = np.unique(data["subgroup"].astype(str).to_numpy(), return_inverse=True)
+    label_rank, _ = pd.factorize(data["subgroup"].astype(str), sort=True)
     sort_key = np.where(g_ord[gid], order, label_rank.astype(float))
     idx = np.flatnonzero(keep)
     idx = idx[np.lexsort((position[idx], sort_key[idx], gid[idx]))]
@@ -1151,6 +1226,7 @@ def compute(
             [Problem(where="parameter", field="measures", value=m, message="okänt mått") for m in unknown],
         )
     G, keys = prepare(df, group_cols, level=level, draws=draws, seed=seed, sii_model=sii_model)
+    G.wanted = frozenset(wanted)
     frames = []
     for m in wanted:
         r = FUNCTIONS[m](G)
