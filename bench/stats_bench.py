@@ -215,23 +215,26 @@ def main(argv=None) -> None:
     )
     print(f"built in {t_build:.2f} s; cores available: {os.cpu_count()}; draws: {args.draws}")
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     vec = inequality.compute(df, keys, MEASURES, draws=args.draws, seed=args.seed)
-    t_vec = time.perf_counter() - t0
+    t_vec, c_vec = time.perf_counter() - t0, time.process_time() - c0
     computed = vec["reason"].isna().sum()
     print(
         f"vectorised: {n_groups:,} groups × {len(MEASURES)} measures = {len(vec):,} results ({computed:,} computed) "
-        f"in {t_vec:.2f} s → {n_groups / t_vec:,.0f} groups/s"
+        f"in {t_vec:.2f} s → {n_groups / t_vec:,.0f} groups/s (CPU time of all threads: {c_vec:.2f} s)"
     )
 
     groups = df[keys].drop_duplicates().sort_values(keys)
     if args.loop_groups and args.loop_groups < len(groups):
         groups = groups.sample(args.loop_groups, random_state=args.seed)
     subset = df.merge(groups, on=keys)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     loop = run_loop(subset, keys, args.draws, args.seed)
-    t_loop = time.perf_counter() - t0
-    print(f"loop: {len(loop):,} groups in {t_loop:.2f} s → {len(loop) / t_loop:,.0f} groups/s")
+    t_loop, c_loop = time.perf_counter() - t0, time.process_time() - c0
+    print(
+        f"loop: {len(loop):,} groups in {t_loop:.2f} s → {len(loop) / t_loop:,.0f} groups/s (CPU {c_loop:.2f} s)"
+    )
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     t0 = time.perf_counter()
     inequality.compute(subset, keys, MEASURES, draws=args.draws, seed=args.seed)
