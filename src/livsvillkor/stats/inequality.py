@@ -447,7 +447,10 @@ _NORMAL_TABLE = special.ndtri((np.arange(65536) + 0.5) / 65536).astype(np.float3
 
 
 def _standard_normal(rng, shape) -> np.ndarray:
-    return np.take(_NORMAL_TABLE, rng.integers(0, 65536, size=shape, dtype=np.uint16))
+    """Standard normal draws (float32) of ``shape``: four 16-bit table indices per raw 64-bit output."""
+    n = int(np.prod(shape))
+    index = rng.bit_generator.random_raw(-(-n // 4)).view(np.uint16)[:n]
+    return np.take(_NORMAL_TABLE, index).reshape(shape)
 
 
 def _truncated_normal(rng, mean, sd, low, high, draws: int) -> np.ndarray:
