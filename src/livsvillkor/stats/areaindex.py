@@ -20,17 +20,18 @@ import numpy as np
 import pandas as pd
 
 from livsvillkor.core.errors import InputError, Problem
+from livsvillkor.stats.text import gettext_noop
 
 SHARE_COLUMNS = ("low_economic_standard", "low_education", "assistance_or_unemployment")
 DEFAULT_CUTS = (2.0, 1.0, -1.0, -2.0)
 LABELS = {
-    1: "Områden med stora socioekonomiska utmaningar",
-    2: "Områden med socioekonomiska utmaningar",
-    3: "Socioekonomiskt blandade områden",
-    4: "Områden med goda socioekonomiska förutsättningar",
-    5: "Områden med mycket goda socioekonomiska förutsättningar",
+    1: gettext_noop("Områden med stora socioekonomiska utmaningar"),
+    2: gettext_noop("Områden med socioekonomiska utmaningar"),
+    3: gettext_noop("Socioekonomiskt blandade områden"),
+    4: gettext_noop("Områden med goda socioekonomiska förutsättningar"),
+    5: gettext_noop("Områden med mycket goda socioekonomiska förutsättningar"),
 }
-REASON_MISSING = "En andel saknas"
+REASON_MISSING = gettext_noop("En andel saknas")
 
 
 def socioeconomic_index(df: pd.DataFrame, shares: tuple[str, str, str] = SHARE_COLUMNS) -> pd.DataFrame:

@@ -21,19 +21,20 @@ import pandas as pd
 
 from livsvillkor.core.errors import InputError, Problem
 from livsvillkor.stats.intervals import z_value
+from livsvillkor.stats.text import gettext_noop
 
 LABELS = {
-    "better": "Bättre",
-    "similar": "Likvärdig",
-    "worse": "Sämre",
-    "lower": "Lägre",
-    "higher": "Högre",
-    "not_compared": "Inte jämförd",
+    "better": gettext_noop("Bättre"),
+    "similar": gettext_noop("Likvärdig"),
+    "worse": gettext_noop("Sämre"),
+    "lower": gettext_noop("Lägre"),
+    "higher": gettext_noop("Högre"),
+    "not_compared": gettext_noop("Inte jämförd"),
 }
 RANK_LABELS = {
-    1: "Bästa tredjedelen (rang)",
-    2: "Mellersta tredjedelen (rang)",
-    3: "Sämsta tredjedelen (rang)",
+    1: gettext_noop("Bästa tredjedelen (rang)"),
+    2: gettext_noop("Mellersta tredjedelen (rang)"),
+    3: gettext_noop("Sämsta tredjedelen (rang)"),
 }
 
 

@@ -50,6 +50,7 @@ from scipy import special
 
 from livsvillkor.core.errors import InputError, Problem
 from livsvillkor.stats.intervals import z_value
+from livsvillkor.stats.text import gettext_noop
 
 #: The 21 measures in HEAT's order of presentation.
 MEASURES = (
@@ -99,22 +100,22 @@ ORDERED_ONLY = ("ACI", "RCI", "SII", "RII")
 #: Measures reported on a log scale (their ``se`` is on the log scale).
 LOG_SCALE = ("R", "RII")
 
-REASON_MISSING = "För många delgrupper saknar skattning (mer än 15 %)"
-REASON_MISSING_ORDERED = "En delgrupp i en ordnad dimension saknar skattning"
-REASON_NO_DATA = "Inga skattningar"
-REASON_MIN_TWO = "Kräver minst två delgrupper"
-REASON_MORE_THAN_TWO = "Kräver fler än två delgrupper"
-REASON_ORDERED_ONLY = "Gäller bara ordnade dimensioner"
-REASON_NON_ORDERED_ONLY = "Gäller bara icke ordnade dimensioner"
-REASON_REFERENCE = "Kräver exakt en referensdelgrupp"
-REASON_POPULATION = "Befolkningsstorlek saknas"
-REASON_MEAN = "Medelvärdet är inte positivt"
-REASON_ZERO = "Jämförelsegruppens skattning är noll eller negativ"
-REASON_NEGATIVE = "Negativa skattningar"
-REASON_EQUAL = "Alla skattningar är lika"
-REASON_RANGE = "Skattning utanför indikatorns skala"
-REASON_ORDER = "Delgruppsordningen är inte entydig"
-REASON_FIT = "Regressionen gick inte att skatta"
+REASON_MISSING = gettext_noop("För många delgrupper saknar skattning (mer än 15 %)")
+REASON_MISSING_ORDERED = gettext_noop("En delgrupp i en ordnad dimension saknar skattning")
+REASON_NO_DATA = gettext_noop("Inga skattningar")
+REASON_MIN_TWO = gettext_noop("Kräver minst två delgrupper")
+REASON_MORE_THAN_TWO = gettext_noop("Kräver fler än två delgrupper")
+REASON_ORDERED_ONLY = gettext_noop("Gäller bara ordnade dimensioner")
+REASON_NON_ORDERED_ONLY = gettext_noop("Gäller bara icke ordnade dimensioner")
+REASON_REFERENCE = gettext_noop("Kräver exakt en referensdelgrupp")
+REASON_POPULATION = gettext_noop("Befolkningsstorlek saknas")
+REASON_MEAN = gettext_noop("Medelvärdet är inte positivt")
+REASON_ZERO = gettext_noop("Jämförelsegruppens skattning är noll eller negativ")
+REASON_NEGATIVE = gettext_noop("Negativa skattningar")
+REASON_EQUAL = gettext_noop("Alla skattningar är lika")
+REASON_RANGE = gettext_noop("Skattning utanför indikatorns skala")
+REASON_ORDER = gettext_noop("Delgruppsordningen är inte entydig")
+REASON_FIT = gettext_noop("Regressionen gick inte att skatta")
 
 _MISSING_SHARE = 0.15
 _SIM_CELLS = 4_000_000  # rows × draws per simulation chunk (memory bound)

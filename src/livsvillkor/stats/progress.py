@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from livsvillkor.core.errors import InputError, Problem
+from livsvillkor.stats.text import gettext_noop
 
 STATUSES = (
     "target_achieved",
@@ -34,20 +35,20 @@ STATUSES = (
     "not_available",
 )
 LABELS = {
-    "target_achieved": "Målet nått",
-    "substantial_progress": "Stora framsteg",
-    "moderate_progress": "Måttliga framsteg",
-    "limited_progress": "Begränsade framsteg",
-    "deterioration": "Försämring",
-    "not_available": "Kan inte bedömas",
+    "target_achieved": gettext_noop("Målet nått"),
+    "substantial_progress": gettext_noop("Stora framsteg"),
+    "moderate_progress": gettext_noop("Måttliga framsteg"),
+    "limited_progress": gettext_noop("Begränsade framsteg"),
+    "deterioration": gettext_noop("Försämring"),
+    "not_available": gettext_noop("Kan inte bedömas"),
 }
 RATIO_THRESHOLDS = (0.95, 0.6, 0.0)
 RATE_THRESHOLDS = (0.015, 0.005, 0.0)
 
-REASON_VALUES = "Bas- eller senaste värde saknas eller är inte positivt"
-REASON_YEARS = "Senaste året måste vara efter basåret"
-REASON_DIRECTION = "Riktning saknas"
-REASON_TARGET = "Målåret måste vara efter basåret och målvärdet positivt"
+REASON_VALUES = gettext_noop("Bas- eller senaste värde saknas eller är inte positivt")
+REASON_YEARS = gettext_noop("Senaste året måste vara efter basåret")
+REASON_DIRECTION = gettext_noop("Riktning saknas")
+REASON_TARGET = gettext_noop("Målåret måste vara efter basåret och målvärdet positivt")
 
 
 def _col(df: pd.DataFrame, name: str) -> np.ndarray:

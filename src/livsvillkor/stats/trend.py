@@ -24,29 +24,30 @@ from scipy import special, stats
 
 from livsvillkor.core.errors import InputError, Problem
 from livsvillkor.stats.intervals import z_value
+from livsvillkor.stats.text import gettext_noop
 
 LABELS = {
-    ("increasing", None): "Ökande",
-    ("decreasing", None): "Minskande",
-    ("increasing", "better"): "Ökande och förbättras",
-    ("increasing", "worse"): "Ökande och försämras",
-    ("decreasing", "better"): "Minskande och förbättras",
-    ("decreasing", "worse"): "Minskande och försämras",
-    ("no_change", None): "Ingen signifikant förändring",
-    ("not_calculated", None): "Kunde inte beräknas",
+    ("increasing", None): gettext_noop("Ökande"),
+    ("decreasing", None): gettext_noop("Minskande"),
+    ("increasing", "better"): gettext_noop("Ökande och förbättras"),
+    ("increasing", "worse"): gettext_noop("Ökande och försämras"),
+    ("decreasing", "better"): gettext_noop("Minskande och förbättras"),
+    ("decreasing", "worse"): gettext_noop("Minskande och försämras"),
+    ("no_change", None): gettext_noop("Ingen signifikant förändring"),
+    ("not_calculated", None): gettext_noop("Kunde inte beräknas"),
 }
 GAP_LABELS = {
-    "shrinking": "Gapet minskar",
-    "widening": "Gapet ökar",
-    "no_change": "Ingen signifikant förändring av gapet",
-    "not_calculated": "Kunde inte beräknas",
+    "shrinking": gettext_noop("Gapet minskar"),
+    "widening": gettext_noop("Gapet ökar"),
+    "no_change": gettext_noop("Ingen signifikant förändring av gapet"),
+    "not_calculated": gettext_noop("Kunde inte beräknas"),
 }
 
-REASON_FEW_POINTS = "Färre än {n} jämförbara tidpunkter"
-REASON_BREAK = "Tidsseriebrott bland de senaste tidpunkterna"
-REASON_OVERLAP = "Överlappande perioder"
-REASON_NO_SE = "Osäkerhetsmått saknas"
-REASON_DEGENERATE = "Ingen variation att testa"
+REASON_FEW_POINTS = gettext_noop("Färre än {n} jämförbara tidpunkter")
+REASON_BREAK = gettext_noop("Tidsseriebrott bland de senaste tidpunkterna")
+REASON_OVERLAP = gettext_noop("Överlappande perioder")
+REASON_NO_SE = gettext_noop("Osäkerhetsmått saknas")
+REASON_DEGENERATE = gettext_noop("Ingen variation att testa")
 
 OUTPUT_COLUMNS = [
     "n_points",
