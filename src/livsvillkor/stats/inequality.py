@@ -143,8 +143,10 @@ class Result:
 
     def finish(self) -> Result:
         refused = self.reason != None  # noqa: E711
-        for arr in (self.estimate, self.se, self.ci_low, self.ci_high):
+        for name in ("estimate", "se", "ci_low", "ci_high"):
+            arr = np.array(getattr(self, name), dtype=float)
             arr[refused] = np.nan
+            setattr(self, name, arr)
         return self
 
 
@@ -175,7 +177,7 @@ class Groups:
 
     # -- segment helpers -------------------------------------------------------------------------
     def gsum(self, x: np.ndarray) -> np.ndarray:
-        return np.bincount(self.g, weights=x, minlength=self.n_groups)
+        return np.bincount(self.g, weights=x, minlength=self.n_groups).astype(float, copy=False)
 
     def _reduce(self, ufunc, x: np.ndarray, fill: float) -> np.ndarray:
         out = np.full(self.n_groups, fill, dtype=float)
@@ -864,13 +866,17 @@ def _fit_rank_regression(G: Groups):
         eta = np.log(mu0 / (1 - mu0))
         b0 = np.zeros(G.n_groups)
         b1 = np.zeros(G.n_groups)
+        relevant = G.ordered & (G.J > 2)  # convergence is judged on the groups SII/RII apply to
+        if not relevant.any():
+            relevant = np.ones(G.n_groups, dtype=bool)
         for it in range(100):
             m = special.expit(eta)
             var = np.maximum(m * (1 - m), 1e-300)
             w = prior * var
             zwork = eta + (prop - m) / var
             nb0, nb1, sxx, sw, xm = _wls(G, rank, zwork, w)
-            change = np.nanmax(np.abs(np.concatenate([nb0 - b0, nb1 - b1]))) if it else np.inf
+            moved = np.maximum(np.abs(nb0 - b0), np.abs(nb1 - b1))[relevant]
+            change = np.nanmax(moved) if it and np.isfinite(moved).any() else (np.inf if it == 0 else 0.0)
             b0, b1 = nb0, nb1
             eta = b0[G.g] + b1[G.g] * rank
             if change < 1e-12:
