@@ -14,7 +14,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from livsvillkor.core.errors import InputError
-from livsvillkor.stats import heat, inequality
+from livsvillkor.stats import heat
 
 
 def _csv_list(text: str) -> list[str]:
@@ -109,6 +109,3 @@ class Command(BaseCommand):
                 clean[key] = value
             records.append(clean)
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
-
-
-__all__ = ["Command", "inequality"]
