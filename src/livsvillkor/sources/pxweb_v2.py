@@ -210,6 +210,7 @@ class PxWebV2Client:
         table_data = jsonstat.decode(payload)
         frame = table_data.data
         frame.attrs["labels"] = table_data.category_labels
+        frame.attrs["roles"] = table_data.roles
         params = {"table": table, "selection": body["selection"], "language": self.language}
         return SourceResult(
             frame,
