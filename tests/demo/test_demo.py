@@ -197,3 +197,25 @@ def test_is_example_data_per_indicator(boras_framework):
     call_command("load-catalogue", stdout=StringIO())
     assert not exampledata.is_example_data()
     assert not exampledata.is_example_data(Indicator.objects.first())
+
+
+def test_online_fetches_every_catalogue_kpi_in_chunks(boras_framework, shared_data):
+    """``--online`` through the real Kolada client, replayed: all catalogue KPIs, 25 per path segment."""
+    import respx
+
+    from tests.sources.kolada_server import BASE, KoladaServer
+
+    call_command("load-catalogue", stdout=StringIO())
+    Area.objects.create(code="1490", name="Borås", kind="municipality", municipality_code="1490")
+    server = KoladaServer()
+    with respx.mock(base_url=BASE) as mock:
+        mock.route().mock(side_effect=server)
+        results = demo.fetch_online(list(range(2015, 2026)))
+    kpis = set(Indicator.objects.exclude(kolada_id="").values_list("kolada_id", flat=True))
+    data_paths = {r.url.path for r in server.requests if r.url.path.startswith("/v3/data/")}
+    asked = [p.split("/data/kpi/")[1].split("/")[0].split(",") for p in data_paths]
+    assert sorted(k for chunk in asked for k in chunk) == sorted(kpis)
+    assert max(len(chunk) for chunk in asked) == 25
+    assert all("/municipality/1490/year/2015,2016" in p for p in data_paths)
+    assert results[0].step == "Kolada"
+    assert ImportBatch.objects.get(source="kolada").attribution == "Källa: Kolada"

@@ -42,7 +42,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
+        console = Console(file=self.stdout._out, highlight=False)
+        if not console.is_terminal:
+            console.width = 130
         results: list[demo.StepResult] = []
         try:
             call_command("migrate", interactive=False, verbosity=0)
