@@ -176,7 +176,7 @@ class PxWebV2Client:
     def codelist(self, codelist_id: str) -> pd.DataFrame:
         """A codelist (valueset or aggregation): one row per (code, member code)."""
         self.config()
-        payload = self.session.get_json(self._url(f"codelists/{codelist_id}"), params={"lang": self.language})
+        payload = self.session.get_json(self._url(f"codeLists/{codelist_id}"), params={"lang": self.language})
         rows = []
         for value in payload.get("values", []):
             members = value.get("valueMap") or [value.get("code")]
