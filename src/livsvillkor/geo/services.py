@@ -109,7 +109,9 @@ def read_areas_key(path: Path) -> list[dict]:
                 return j
         return None
 
-    deso_col = column_matching(DESO_RE)
+    deso_col = next((j for j, h in enumerate(header) if h in ("deso", "desokod", "deso-kod")), None)
+    if deso_col is None:
+        deso_col = column_matching(DESO_RE)
     regso_code_col = column_matching(REGSO_RE)
     name_col = next((j for j, h in enumerate(header) if "kommunnamn" in h), None)
     regso_col = next(
