@@ -219,3 +219,27 @@ def test_online_fetches_every_catalogue_kpi_in_chunks(boras_framework, shared_da
     assert all("/municipality/1490/year/2015,2016" in p for p in data_paths)
     assert results[0].step == "Kolada"
     assert ImportBatch.objects.get(source="kolada").attribution == "Källa: Kolada"
+
+
+def test_data_dir_tidy_files_use_catalogue_codes_and_aliases(boras_framework, tmp_path):
+    call_command("load-catalogue", stdout=StringIO())
+    Area.objects.create(code="1490", name="Borås", kind="municipality", municipality_code="1490")
+    (tmp_path / "egna.csv").write_text(
+        "indicator,period,area_code,value,sex\n"
+        "low-economic-standard,2023,1490,14.2,\n"
+        "personer-i-hemloshet,2023,1490,352,\n"
+        "personer-i-hemloshet,2023,1490,101,women\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "notes.txt").write_text("ignored", encoding="utf-8")
+    results = demo.import_data_dir(tmp_path)
+    assert [r.rows for r in results] == [3]
+    assert value("lag-ekonomisk-standard", "1490", "2023") == 14.2  # the alias resolved to the catalogue code
+    assert value("personer-i-hemloshet", "1490", "2023", "sex=women") == 101
+    assert demo.indicators_with_real_data() == {"lag-ekonomisk-standard", "personer-i-hemloshet"}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(demo.InputError, match="inga"):
+        demo.import_data_dir(empty)
+    with pytest.raises(demo.InputError, match="finns inte"):
+        demo.import_data_dir(tmp_path / "missing")
