@@ -372,11 +372,11 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
         & out["area_id"].notna()
     )
     if dupes.any():
-        labels = df.loc[dupes, ["indicator", "area_code", "period"]].assign(
+        dup_frame = df.loc[dupes, ["indicator", "area_code", "period"]].assign(
             breakdown=out.loc[dupes, "breakdown"]
         )
         first_row = {}
-        for i, rec in zip(labels.index, labels.itertuples(index=False), strict=True):
+        for i, rec in zip(dup_frame.index, dup_frame.itertuples(index=False), strict=True):
             k = tuple(rec)
             if k in first_row:
                 problems.append(
@@ -641,18 +641,19 @@ def _read_tidy_csv(path: Path) -> pd.DataFrame:
 
 def _read_tidy_xlsx(path: Path) -> pd.DataFrame:
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, ParseError, EOFError) as exc:
         raise InputError(
             f"{path}: XLSX-filen är trasig eller inte en XLSX-fil ({exc.__class__.__name__}: {exc})"
         ) from exc
     try:
         rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, ParseError, EOFError) as exc:
         raise InputError(f"{path}: XLSX-filen är trasig ({exc})") from exc
     finally:
         wb.close()
