@@ -27,7 +27,9 @@ def codes():
 
 
 def good_xlsx(path):
-    pd.DataFrame([row(value="1"), row(area_code="1490C1340", value="2")], dtype=object).to_excel(path, index=False)
+    pd.DataFrame([row(value="1"), row(area_code="1490C1340", value="2")], dtype=object).to_excel(
+        path, index=False
+    )
     return path
 
 
@@ -82,7 +84,15 @@ def test_windows_1252_csv_is_read_correctly(tmp_path, codes):
 
 @pytest.mark.parametrize(
     "value, reason",
-    [("1,2,3", "inte ett tal"), ("12 kr", "inte ett tal"), ("inf", "inte ett tal"), ("nan", "inte ett tal"), ("0x1F", "inte ett tal"), ("1e999", "inte ett tal"), ("—", "inte ett tal")],
+    [
+        ("1,2,3", "inte ett tal"),
+        ("12 kr", "inte ett tal"),
+        ("inf", "inte ett tal"),
+        ("nan", "inte ett tal"),
+        ("0x1F", "inte ett tal"),
+        ("1e999", "inte ett tal"),
+        ("—", "inte ett tal"),
+    ],
 )
 def test_bad_numbers(tmp_path, value, reason):
     path = write_csv(tmp_path / "bad.csv", [row(value="1"), row(area_code="1490C1340", value=value)])
@@ -102,7 +112,11 @@ def test_duplicate_keys_name_both_rows(tmp_path):
 
 
 def test_unknown_codes_and_missing_columns(tmp_path):
-    rows = [row(indicator="nope", value="1"), row(area_code="0000X0000", value="1"), row(area_code="", value="1")]
+    rows = [
+        row(indicator="nope", value="1"),
+        row(area_code="0000X0000", value="1"),
+        row(area_code="", value="1"),
+    ]
     with pytest.raises(InputError) as exc:
         import_tidy_file(write_csv(tmp_path / "codes.csv", rows))
     assert [(p.where, p.field) for p in exc.value.problems] == [
@@ -120,7 +134,7 @@ def test_unknown_codes_and_missing_columns(tmp_path):
     "note",
     [
         "Robert'); DROP TABLE observations_observation;--",
-        "=HYPERLINK(\"http://example.invalid\")",
+        '=HYPERLINK("http://example.invalid")',
         "null\x00byte",
         "bell\x07",
         "x" * 5000,
