@@ -124,6 +124,20 @@ def _problems(df: pd.DataFrame, labels, mask: pd.Series, column: str, message: s
     ]
 
 
+def _to_float(text: pd.Series) -> pd.Series:
+    """Strings to float64 (blank → NaN): one Arrow cast when every value is a plain number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(values, index=text.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
 def parse_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Parse a text column of numbers: returns (floats, symbol, bad-mask).
 
@@ -132,7 +146,7 @@ def parse_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     fast path; only the rest is looked at value by value.
     """
     text = s.fillna("").str.strip()
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    numbers = _to_float(text)
     blank = text == ""
     slow = numbers.isna() & ~blank
     symbol = pd.Series("", index=s.index, dtype="string")
@@ -358,11 +372,11 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
         & out["area_id"].notna()
     )
     if dupes.any():
-        labels = df.loc[dupes, ["indicator", "area_code", "period"]].assign(
+        dup_frame = df.loc[dupes, ["indicator", "area_code", "period"]].assign(
             breakdown=out.loc[dupes, "breakdown"]
         )
         first_row = {}
-        for i, rec in zip(labels.index, labels.itertuples(index=False), strict=True):
+        for i, rec in zip(dup_frame.index, dup_frame.itertuples(index=False), strict=True):
             k = tuple(rec)
             if k in first_row:
                 problems.append(
@@ -449,7 +463,14 @@ def _fill_stage(cursor, frame: pd.DataFrame, vendor: str, progress: ProgressCall
             ) as copy:
                 copy.write(buffer.getvalue())
         else:
-            rows = part.astype(object).where(part.notna(), None).itertuples(index=False, name=None)
+            columns = []
+            for c in STAGE_COLUMNS:
+                values = part[c].to_numpy()
+                if values.dtype.kind == "f":
+                    columns.append(np.where(np.isnan(values), None, values.astype(object)).tolist())
+                else:
+                    columns.append(part[c].tolist())
+            rows = zip(*columns, strict=True)
             placeholders = ", ".join(["?"] * len(STAGE_COLUMNS))
             cursor.cursor.executemany(f"INSERT INTO {STAGE} VALUES ({placeholders})", rows)
         if progress:
@@ -473,6 +494,9 @@ def _write(prepared: pd.DataFrame, batch: ImportBatch, progress: ProgressCallbac
         if vendor == "postgresql":
             # One import at a time per table: concurrent upserts of the same keys would race.
             cursor.execute(f"LOCK TABLE {obs} IN SHARE ROW EXCLUSIVE MODE")
+        else:
+            # A large page cache keeps the index B-trees in memory while millions of rows go in.
+            cursor.execute("PRAGMA cache_size = -262144")
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cursor.execute(_stage_ddl(vendor))
         _fill_stage(cursor, frame, vendor, progress)
@@ -617,18 +641,19 @@ def _read_tidy_csv(path: Path) -> pd.DataFrame:
 
 def _read_tidy_xlsx(path: Path) -> pd.DataFrame:
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, ParseError, EOFError) as exc:
         raise InputError(
             f"{path}: XLSX-filen är trasig eller inte en XLSX-fil ({exc.__class__.__name__}: {exc})"
         ) from exc
     try:
         rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, ParseError, EOFError) as exc:
         raise InputError(f"{path}: XLSX-filen är trasig ({exc})") from exc
     finally:
         wb.close()

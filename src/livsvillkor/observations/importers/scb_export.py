@@ -95,6 +95,7 @@ def read_grid(path: Path) -> list[list]:
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         import zipfile
+        from xml.etree.ElementTree import ParseError
 
         import openpyxl
 
@@ -102,7 +103,7 @@ def read_grid(path: Path) -> list[list]:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
             wb.close()
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, ParseError, EOFError) as exc:
             raise InputError(f"{path}: XLSX-filen är trasig eller inte en XLSX-fil ({exc})") from exc
         return rows
     if suffix in {".csv", ".txt"}:
