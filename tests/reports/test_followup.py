@@ -84,6 +84,9 @@ def test_structure_follows_the_malbild(boras_framework, indicators):
     assert top[:2] == ["lasanvisning", "sammanfattning"]
     assert top[2:5] == ["malomrade-1", "malomrade-2", "malomrade-3"]
     assert top[-1] == "metod"
+    guide = report.sections[0]
+    terms = [term for block in guide.blocks if block.block_type == "definitions" for term, _ in block.items]
+    assert terms == ["Positiv", "Oförändrad", "Negativ", "Kan inte bedömas"]
     goals = [s for s in report.walk() if s.id.startswith("effektmal-") and s.level == 2]
     assert [s.id for s in goals][:2] == ["effektmal-1-1", "effektmal-1-2"]
     assert len(goals) == 13

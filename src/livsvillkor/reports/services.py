@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from livsvillkor.charts import format_number
 from livsvillkor.core.errors import InputError, Problem
+from livsvillkor.core.exampledata import ATTRIBUTION as EXAMPLE_ATTRIBUTION
+from livsvillkor.core.exampledata import EXAMPLE_NOTICE, is_example_data
 from livsvillkor.framework.models import EffectGoal, Framework, Indicator, IndicatorGoalLink, TargetArea
 from livsvillkor.reports.document import (
     Assessment,
@@ -36,7 +38,6 @@ from livsvillkor.reports.models import GeneratedReport
 from livsvillkor.reports.snapshot import take_snapshot
 
 FORMATS = ("html", "pdf", "xlsx")
-EXAMPLE_DATA_NOTICE = "Exempeldata – inte officiell statistik"
 NO_INDICATORS = "Inga indikatorer är kopplade ännu."
 _PERIOD = re.compile(r"^\d{4}$")
 
@@ -236,14 +237,22 @@ def _reading_guide(framework: Framework, period: str) -> Section:
         DefinitionList(
             [
                 (
-                    "positiv",
-                    "Utvecklingen går i önskad riktning och förändringen är statistiskt säkerställd.",
+                    Assessment.POSITIVE.label,
+                    "Fler indikatorer visar en statistiskt säkerställd förbättring än en försämring, och ingen "
+                    "skillnad mellan grupper ökar.",
                 ),
-                ("oförändrad", "Ingen statistiskt säkerställd förändring."),
-                ("negativ", "Utvecklingen går åt fel håll och förändringen är statistiskt säkerställd."),
-                ("kan inte bedömas", "Underlaget räcker inte för en bedömning; skälet anges."),
+                (Assessment.UNCHANGED.label, "Ingen övervägande statistiskt säkerställd förändring."),
+                (
+                    Assessment.NEGATIVE.label,
+                    "Fler indikatorer visar en statistiskt säkerställd försämring än en förbättring, och ingen "
+                    "skillnad mellan grupper minskar.",
+                ),
+                (
+                    Assessment.NOT_ASSESSABLE.label,
+                    "Färre än hälften av indikatorerna kan bedömas, eller inga är kopplade; skälet anges.",
+                ),
             ],
-            caption="Bedömningar",
+            caption="Bedömning av effektmålen",
         ),
         Paragraph(
             "En förändring beskrivs som en ökning eller minskning bara när den är statistiskt säkerställd. "
@@ -449,16 +458,22 @@ def _method_appendix(
     if attributions:
         source_blocks.append(DefinitionList([("Källor i rapporten", "; ".join(attributions))]))
     if example_data:
-        source_blocks.append(Notice(EXAMPLE_DATA_NOTICE, "warning"))
+        source_blocks.append(Notice(str(EXAMPLE_NOTICE), "warning"))
     sources = Section("metod-kallor", "Källor", 2, source_blocks)
     return Section(
         "metod", "Metodbilaga", 1, [], children=[ci, inequality, suppression, sources], page_break_before=True
     )
 
 
-def build_followup_document(period: str, *, example_data: bool = False) -> Report:
-    """The biennial follow-up report for ``period`` (a year), built from the database."""
+def build_followup_document(period: str, *, example_data: bool | None = None) -> Report:
+    """The biennial follow-up report for ``period`` (a year), built from the database.
+
+    ``example_data`` puts the notice "Exempeldata – inte officiell statistik" on the cover and in the
+    method appendix; by default it is there when the database holds example observations.
+    """
     year = parse_period(period)
+    if example_data is None:
+        example_data = is_example_data()
     period = str(year)
     framework = framework_for_period(year)
     organisation = framework.organisation or settings.LIVSVILLKOR["ORGANISATION"]
@@ -479,6 +494,8 @@ def build_followup_document(period: str, *, example_data: bool = False) -> Repor
             used.setdefault(indicator.pk, indicator)
         indicators = sorted(used.values(), key=lambda i: i.code)
         attributions = list(dict.fromkeys(_attribution(i, organisation) for i in indicators))
+        if example_data:
+            attributions.append(EXAMPLE_ATTRIBUTION)
 
         report = Report(
             title=f"Uppföljning {period}",
@@ -489,7 +506,7 @@ def build_followup_document(period: str, *, example_data: bool = False) -> Repor
             language="sv",
             organisation=organisation,
             attributions=attributions,
-            notices=[Notice(EXAMPLE_DATA_NOTICE, "warning")] if example_data else [],
+            notices=[Notice(str(EXAMPLE_NOTICE), "warning")] if example_data else [],
         )
         report.sections.append(_reading_guide(framework, period))
         report.sections.append(_summary(framework, areas, goals, period, overall))

@@ -1,5 +1,7 @@
 """``livsvillkor report followup --period 2025 --format html,pdf,xlsx --out DIR``."""
 
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -36,8 +38,10 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="output directory (created if missing)")
         parser.add_argument(
             "--example-data",
-            action="store_true",
-            help="mark the report 'Exempeldata – inte officiell statistik' (demo databases)",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="mark the report 'Exempeldata – inte officiell statistik' "
+            "(default: when the database holds example data)",
         )
 
     def handle(self, *args, kind, period, format, out, example_data, **options):
