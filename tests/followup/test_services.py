@@ -137,7 +137,16 @@ def test_cache_is_invalidated_by_an_import(sample):
     before = services.indicator_status(sample)
     version = services.data_version()
     frame = pd.DataFrame(
-        [{"indicator": sample.code, "period": "2025", "area_code": "1490", "value": "1", "numerator": "700", "denominator": "70000"}]
+        [
+            {
+                "indicator": sample.code,
+                "period": "2025",
+                "area_code": "1490",
+                "value": "1",
+                "numerator": "700",
+                "denominator": "70000",
+            }
+        ]
     ).astype(str)
     import_observations(frame, source="test", parameters={})
     assert services.data_version() == ImportBatch.objects.latest("id").id != version

@@ -26,7 +26,12 @@ def make_indicators(codes=None) -> dict[str, Indicator]:
         if codes is None or code in codes:
             out[code], _ = Indicator.objects.get_or_create(
                 code=code,
-                defaults={"name": code.replace("-", " "), "value_type": value_type, "scale": scale, "source_type": "scb"},
+                defaults={
+                    "name": code.replace("-", " "),
+                    "value_type": value_type,
+                    "scale": scale,
+                    "source_type": "scb",
+                },
             )
     return out
 
@@ -35,10 +40,14 @@ def make_areas() -> dict[str, Area]:
     """A handful of areas without reading the key table: Sweden, the county, Borås and four DeSO."""
     se = Area.objects.create(code="SE", name="Sverige", kind="country")
     county = Area.objects.create(code="14", name="Västra Götalands län", kind="county", parent=se)
-    muni = Area.objects.create(code="1490", name="Borås", kind="municipality", parent=county, municipality_code="1490")
+    muni = Area.objects.create(
+        code="1490", name="Borås", kind="municipality", parent=county, municipality_code="1490"
+    )
     out = {a.code: a for a in (se, county, muni)}
     for code in ("1490C1300", "1490C1340", "1490C1370", "1490C1040"):
-        out[code] = Area.objects.create(code=code, name=code, kind="deso", vintage="DeSO2018", parent=muni, municipality_code="1490")
+        out[code] = Area.objects.create(
+            code=code, name=code, kind="deso", vintage="DeSO2018", parent=muni, municipality_code="1490"
+        )
     return out
 
 
@@ -52,6 +61,17 @@ def write_csv(path: Path, rows: list[dict], *, delimiter=",", encoding="utf-8") 
 
 
 def row(indicator="born-outside-sweden", period="2022", area_code="1490C1300", **kw) -> dict:
-    base = {"indicator": indicator, "period": period, "area_code": area_code, "value": "", "numerator": "", "denominator": "", "ci_low": "", "ci_high": "", "flags": "", "note": ""}
+    base = {
+        "indicator": indicator,
+        "period": period,
+        "area_code": area_code,
+        "value": "",
+        "numerator": "",
+        "denominator": "",
+        "ci_low": "",
+        "ci_high": "",
+        "flags": "",
+        "note": "",
+    }
     base.update(kw)
     return base

@@ -43,7 +43,11 @@ def test_good_file_imports_every_row_with_symbols_and_breakdowns(tmp_path, setup
     # A blank value is computed from numerator / denominator × the indicator's scale (100).
     assert muni.value == pytest.approx(20000 / 113000 * 100)
     assert muni.preliminary and muni.estimated and not muni.break_in_series
-    keys = set(Observation.objects.filter(indicator__code="population-by-background").values_list("breakdown", flat=True))
+    keys = set(
+        Observation.objects.filter(indicator__code="population-by-background").values_list(
+            "breakdown", flat=True
+        )
+    )
     assert keys == {"", "background=foreign"}
     batch = ImportBatch.objects.get()
     assert batch.file_name == "good.csv" and len(batch.file_hash) == 64 and batch.rows == 7
@@ -87,7 +91,9 @@ def test_three_bad_rows_are_all_reported_and_nothing_is_written(tmp_path, setup_
 
 
 def test_command_reports_errors_and_exits_non_zero(tmp_path, setup_db):
-    path = write_csv(tmp_path / "bad.csv", [row(value="abc"), row(area_code="1490C1340", value="1", period="22")])
+    path = write_csv(
+        tmp_path / "bad.csv", [row(value="abc"), row(area_code="1490C1340", value="1", period="22")]
+    )
     with pytest.raises(CommandError) as exc:
         call_command("import", "tidy", str(path))
     text = str(exc.value)
@@ -103,7 +109,9 @@ def test_xlsx_tidy_file(tmp_path, setup_db):
     frame.to_excel(path, index=False)
     result = import_tidy_file(path)
     assert result.created == 7
-    assert Observation.objects.get(area__code="1490C1300", indicator__code="born-outside-sweden").value == 65.86
+    assert (
+        Observation.objects.get(area__code="1490C1300", indicator__code="born-outside-sweden").value == 65.86
+    )
 
 
 def test_dataframe_api_checks_columns_ranges_and_categories(setup_db):
@@ -119,7 +127,14 @@ def test_dataframe_api_checks_columns_ranges_and_categories(setup_db):
     with pytest.raises(InputError) as exc:
         import_observations(df, source="test", parameters={})
     found = {(p.where, p.field) for p in exc.value.problems}
-    assert {("rad 0", "value"), ("rad 1", "numerator"), ("rad 1", "denominator"), ("rad 2", "background"), ("rad 3", "flags"), ("rad 4", "period")} <= found
+    assert {
+        ("rad 0", "value"),
+        ("rad 1", "numerator"),
+        ("rad 1", "denominator"),
+        ("rad 2", "background"),
+        ("rad 3", "flags"),
+        ("rad 4", "period"),
+    } <= found
     with pytest.raises(InputError, match="okända kolumner: colour"):
         import_observations(pd.DataFrame([row(value="1", colour="blue")]), source="test", parameters={})
     assert Observation.objects.count() == 0

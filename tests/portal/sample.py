@@ -15,6 +15,8 @@ import pandas as pd
 
 from livsvillkor.framework.models import EffectGoal, Indicator, IndicatorGoalLink
 from livsvillkor.geo.models import Area, AreaClassification
+from livsvillkor.observations.dimensions import load_dimensions
+from livsvillkor.observations.models import Category, Dimension
 from livsvillkor.observations.services import import_observations
 from livsvillkor.stats.intervals import wilson
 
@@ -87,7 +89,11 @@ def make_areas() -> dict[str, Area]:
         )
         if created:
             AreaClassification.objects.create(
-                area=out[code], scheme="area_type", year=2022, category=str(i % 5 + 1), label=f"Områdestyp {i % 5 + 1}"
+                area=out[code],
+                scheme="area_type",
+                year=2022,
+                category=str(i % 5 + 1),
+                label=f"Områdestyp {i % 5 + 1}",
             )
     norrby, created = Area.objects.get_or_create(
         code="1490-OU-NORRBY",
@@ -132,7 +138,9 @@ def make_indicators() -> dict[str, Indicator]:
         )
         for i, goal_code in enumerate(goals):
             for goal in EffectGoal.objects.filter(code=goal_code):
-                IndicatorGoalLink.objects.get_or_create(indicator=ind, effect_goal=goal, defaults={"primary": i == 0})
+                IndicatorGoalLink.objects.get_or_create(
+                    indicator=ind, effect_goal=goal, defaults={"primary": i == 0}
+                )
         out[code] = ind
     return out
 
@@ -192,6 +200,10 @@ def sample_frame(seed: int = 2015) -> pd.DataFrame:
 
 def load_sample(seed: int = 2015) -> None:
     """Areas, indicators (linked to the loaded målbild's effect goals) and observations."""
+    # Transactional (live-server) tests flush the tables the data migration filled.
+    load_dimensions(Dimension, Category)
     make_areas()
     make_indicators()
-    import_observations(sample_frame(seed), source="demo-test", parameters={"seed": seed}, attribution="Källa: SCB")
+    import_observations(
+        sample_frame(seed), source="demo-test", parameters={"seed": seed}, attribution="Källa: SCB"
+    )

@@ -34,7 +34,13 @@ def test_indicator_page_shows_metadata_charts_tables_and_banner(client, data):
     assert "lägre är bättre" in html  # polarity
     assert 'href="/effektmal/2.1/"' in html and 'href="/effektmal/3.1/"' in html
     assert "Exempeldata – inte officiell statistik" in html
-    for chart in ("chart-trend", "chart-breakdown-sex", "chart-breakdown-background", "chart-areas", "chart-gap"):
+    for chart in (
+        "chart-trend",
+        "chart-breakdown-sex",
+        "chart-breakdown-background",
+        "chart-areas",
+        "chart-gap",
+    ):
         assert f'id="{chart}"' in html, chart
         assert f'id="{chart}-spec"' in html
     # Without JavaScript: tables and text summaries are in the page.
@@ -64,7 +70,18 @@ def test_downloads_return_the_chart_data(client, data):
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     table = pd.read_csv(io.StringIO(text), dtype=str, nrows=10)
-    assert set(table["Område"]) == {"Brämhult", "Centrum", "Göta", "Norrby", "Sjöbo", "Trandared", "Dalsjöfors", "Fristad", "Sandhult", "Viskafors"}
+    assert set(table["Område"]) == {
+        "Brämhult",
+        "Centrum",
+        "Göta",
+        "Norrby",
+        "Sjöbo",
+        "Trandared",
+        "Dalsjöfors",
+        "Fristad",
+        "Sandhult",
+        "Viskafors",
+    }
     assert "Källa: SCB" in text
     xlsx = client.get(f"/indikatorer/{IND}/data/areas.xlsx?niva=district")
     frame = pd.read_excel(io.BytesIO(xlsx.content), sheet_name="Data", dtype=str)
@@ -78,17 +95,21 @@ def test_suppressed_cell_is_dots_on_the_page_in_downloads_and_chart_data(client,
     indicator, period, area, _category = SUPPRESSED_CELL  # the Norrby total of 2024
     url = f"/indikatorer/{indicator}/?niva=district"
     html = _html(client, url)
-    row = html[html.index("<th scope=\"row\">Norrby</th>") :]
+    row = html[html.index('<th scope="row">Norrby</th>') :]
     row = row[: row.index("</tr>")]
     assert ">..</abbr>" in row and "0,0" not in row
     # The chart data (what vega draws) has no number for the cell, and its label is "..".
     spec_json = html[html.index('id="chart-areas-spec"') :]
     spec_json = spec_json[spec_json.index(">") + 1 : spec_json.index("</script>")]
     spec = json.loads(spec_json)
-    values = [v for d in spec["datasets"].values() for v in d if isinstance(v, dict) and v.get("area") == "Norrby"]
+    values = [
+        v for d in spec["datasets"].values() for v in d if isinstance(v, dict) and v.get("area") == "Norrby"
+    ]
     assert values and all(v["value"] is None and v["label"] == ".." for v in values)
     # Every download says "..", never 0 or blank.
-    csv_text = client.get(f"/indikatorer/{indicator}/data/areas.csv?niva=district").content.decode("utf-8-sig")
+    csv_text = client.get(f"/indikatorer/{indicator}/data/areas.csv?niva=district").content.decode(
+        "utf-8-sig"
+    )
     table = pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False, nrows=10).set_index("Område")
     assert table.loc["Norrby", "Värde"] == ".."
     assert table.loc["Norrby", "Konfidensintervall, nedre"] == ".."
@@ -142,7 +163,9 @@ def test_compare_page(client, data):
     assert 'name="indikator"' in html and 'name="omrade"' in html
     html = _html(client, f"/jamfor/?indikator={IND}&omrade=1490-KD-NORRBY&omrade=1490-KD-CENTRUM&omrade=SE")
     assert 'id="chart-compare-trend"' in html and 'id="chart-compare-latest"' in html
-    response = client.get(f"/jamfor/data/latest.csv?indikator={IND}&omrade=1490-KD-NORRBY&omrade=1490-KD-CENTRUM&omrade=SE")
+    response = client.get(
+        f"/jamfor/data/latest.csv?indikator={IND}&omrade=1490-KD-NORRBY&omrade=1490-KD-CENTRUM&omrade=SE"
+    )
     table = pd.read_csv(io.StringIO(response.content.decode("utf-8-sig")), dtype=str, nrows=3)
     assert set(table["Område"]) == {"Norrby", "Centrum", "Sverige"}
     html = _html(client, "/jamfor/?indikator=&omrade=nowhere")

@@ -502,10 +502,18 @@ def spine_chart(
     for _, r in out.iterrows():
         decimals = int(r.get("decimals", 1) or 1)
         unit = r.get("unit", "") or ""
-        for series, col in ((area_label, "value"), (municipality_label, "municipality"), (country_label, "country")):
+        for series, col in (
+            (area_label, "value"),
+            (municipality_label, "municipality"),
+            (country_label, "country"),
+        ):
             suppressed = bool(r["suppressed"]) and col == "value"
             value = r[col]
-            index = value / r["country"] * 100 if pd.notna(value) and pd.notna(r["country"]) and r["country"] else None
+            index = (
+                value / r["country"] * 100
+                if pd.notna(value) and pd.notna(r["country"]) and r["country"]
+                else None
+            )
             long_rows.append(
                 {
                     "indicator": r["indicator"],
@@ -536,7 +544,12 @@ def spine_chart(
         .encode(
             y=y,
             x=alt.X("index:Q", title=f"Index, {country_label} = 100", scale=alt.Scale(zero=False)),
-            shape=alt.Shape("series:N", title=None, sort=shapes, scale=alt.Scale(domain=shapes[1:], range=["diamond", "square"])),
+            shape=alt.Shape(
+                "series:N",
+                title=None,
+                sort=shapes,
+                scale=alt.Scale(domain=shapes[1:], range=["diamond", "square"]),
+            ),
             color=alt.value(NEUTRAL),
             tooltip=tooltip,
         ),
@@ -561,12 +574,26 @@ def spine_chart(
     periods = dict(zip(out["indicator"], out["period"].astype(str), strict=True))
     comparisons = dict(zip(out["indicator"], out["comparison"].map(COMPARISON_LABELS), strict=True))
     rows = [
-        [ind, periods[ind], wide.loc[ind, area_label], wide.loc[ind, municipality_label], wide.loc[ind, country_label], comparisons[ind]]
+        [
+            ind,
+            periods[ind],
+            wide.loc[ind, area_label],
+            wide.loc[ind, municipality_label],
+            wide.loc[ind, country_label],
+            comparisons[ind],
+        ]
         for ind in order
     ]
     table = Table(
         caption=title,
-        columns=["Indikator", "Period", area_label, municipality_label, country_label, f"Jämfört med {municipality_label}"],
+        columns=[
+            "Indikator",
+            "Period",
+            area_label,
+            municipality_label,
+            country_label,
+            f"Jämfört med {municipality_label}",
+        ],
         rows=rows,
         numeric=[False, False, True, True, True, False],
     )

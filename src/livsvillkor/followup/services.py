@@ -109,7 +109,11 @@ class Trend:
     def label(self, polarity: str) -> str:
         """The Swedish label of STATISTICS.md section 4."""
         if self.direction is None or self.significant is None:
-            return f"Trenden kunde inte beräknas ({self.reason})" if self.reason else "Trenden kunde inte beräknas"
+            return (
+                f"Trenden kunde inte beräknas ({self.reason})"
+                if self.reason
+                else "Trenden kunde inte beräknas"
+            )
         if not self.significant:
             return "Ingen statistiskt säkerställd förändring"
         word = "Ökande" if self.direction == "increasing" else "Minskande"
@@ -164,7 +168,12 @@ def trend_test(frame: pd.DataFrame, value_type: str = "", scale: float = 1) -> T
     x = ((last["period_start"] + last["period_end"]) / 2).to_numpy(dtype=float)
     num = last["numerator"].to_numpy(dtype=float) if "numerator" in last else np.full(len(last), np.nan)
     den = last["denominator"].to_numpy(dtype=float) if "denominator" in last else np.full(len(last), np.nan)
-    if value_type == "proportion" and np.all(np.isfinite(num)) and np.all(np.isfinite(den)) and np.all(den > 0):
+    if (
+        value_type == "proportion"
+        and np.all(np.isfinite(num))
+        and np.all(np.isfinite(den))
+        and np.all(den > 0)
+    ):
         # Cochran–Armitage chi-square test for linear trend in proportions.
         p_bar = num.sum() / den.sum()
         t = np.sum(x * (num - den * p_bar))
@@ -251,7 +260,9 @@ def places() -> Places:
         if muni is None:
             muni = Area.objects.filter(kind=Area.Kind.MUNICIPALITY).order_by("code").first()
         country = Area.objects.filter(kind=Area.Kind.COUNTRY).order_by("code").first()
-        county = muni.parent if muni is not None and muni.parent and muni.parent.kind == Area.Kind.COUNTY else None
+        county = (
+            muni.parent if muni is not None and muni.parent and muni.parent.kind == Area.Kind.COUNTY else None
+        )
         return Places(
             muni.code if muni else "",
             muni.name if muni else "",
@@ -338,7 +349,9 @@ def _gap_rows(ind: Indicator, dimension: str, place: Places) -> tuple[pd.DataFra
                 "ci_low": frame["ci_low"],
                 "ci_high": frame["ci_high"],
                 "population": frame["denominator"],
-                "reference": frame[dimension].map(lambda c: bool(cats[c].is_reference) if c in cats else False),
+                "reference": frame[dimension].map(
+                    lambda c: bool(cats[c].is_reference) if c in cats else False
+                ),
             }
         )
         if dimension == "sex":
@@ -433,7 +446,13 @@ def gap(ind: Indicator, dimension: str) -> Gap | None:
             }
         )
         trend = trend_test(series)
-        return Gap(dimension, GAP_LABELS[dimension], measures.reset_index(drop=True), trend, rows.reset_index(drop=True))
+        return Gap(
+            dimension,
+            GAP_LABELS[dimension],
+            measures.reset_index(drop=True),
+            trend,
+            rows.reset_index(drop=True),
+        )
 
     return cached(("gap", ind.pk, dimension), compute)
 
@@ -510,7 +529,9 @@ class IndicatorStatus:
         return "neutral"
 
     def as_rule_input(self) -> rules.IndicatorDevelopment:
-        return rules.IndicatorDevelopment(self.code, self.development, self.gap_development, self.trend.reason)
+        return rules.IndicatorDevelopment(
+            self.code, self.development, self.gap_development, self.trend.reason
+        )
 
 
 def indicator_status(ind: Indicator) -> IndicatorStatus:
@@ -583,7 +604,9 @@ def effect_goal_proposal(goal: EffectGoal) -> GoalProposal:
 
     def compute():
         indicators = list(
-            Indicator.objects.filter(effect_goals=goal, is_active=True).order_by("-goal_links__primary", "code")
+            Indicator.objects.filter(effect_goals=goal, is_active=True).order_by(
+                "-goal_links__primary", "code"
+            )
         )
         statuses = [indicator_status(i) for i in indicators]
         result = rules.assess_goal([s.as_rule_input() for s in statuses])

@@ -136,19 +136,28 @@ def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) ->
     # Breakdowns of the municipality's latest period.
     latest_period = status.latest["period"] if status.latest else None
     if latest_period:
-        every = observations.series(ind, area_codes=[place.municipality], periods=[latest_period], breakdown="*")
+        every = observations.series(
+            ind, area_codes=[place.municipality], periods=[latest_period], breakdown="*"
+        )
         dims = [d for d in every.attrs.get("dimensions", []) if d in every]
         labels = dict(Dimension.objects.values_list("code", "label"))
-        cat_labels = {(c.dimension.code, c.code): (c.label, c.order) for c in Category.objects.select_related("dimension")}
+        cat_labels = {
+            (c.dimension.code, c.code): (c.label, c.order)
+            for c in Category.objects.select_related("dimension")
+        }
         for dim in dims:
             rows = every[(every["breakdown"] != "") & (every[dim] != "")]
             rows = rows[rows["breakdown"].str.count(";") == 0]
             if rows.empty:
                 continue
-            ordered = sorted(rows.itertuples(), key=lambda r: cat_labels.get((dim, getattr(r, dim)), ("", 99))[1])
+            ordered = sorted(
+                rows.itertuples(), key=lambda r: cat_labels.get((dim, getattr(r, dim)), ("", 99))[1]
+            )
             df = pd.DataFrame(
                 {
-                    "category": [cat_labels.get((dim, getattr(r, dim)), (getattr(r, dim), 0))[0] for r in ordered],
+                    "category": [
+                        cat_labels.get((dim, getattr(r, dim)), (getattr(r, dim), 0))[0] for r in ordered
+                    ],
                     "value": [r.value for r in ordered],
                     "ci_low": [r.ci_low for r in ordered],
                     "ci_high": [r.ci_high for r in ordered],
@@ -173,7 +182,11 @@ def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) ->
         if len(frame):
             period = frame["period"].max()
             frame = frame[frame["period"] == period]
-            bench = totals[(totals["area_code"] == place.municipality) & (totals["period"] == period)] if len(totals) else totals
+            bench = (
+                totals[(totals["area_code"] == place.municipality) & (totals["period"] == period)]
+                if len(totals)
+                else totals
+            )
             bench_row = bench.iloc[0] if len(bench) and pd.notna(bench.iloc[0]["value"]) else None
             charts["areas"] = area_bars(
                 _bars_frame(frame, ind, bench_row),
@@ -186,8 +199,9 @@ def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) ->
                 benchmark_label=place.municipality_name,
             )
             geometries = dict(
-                Area.objects.filter(kind=chosen, municipality_code=place.municipality, geometry__isnull=False)
-                .values_list("code", "geometry")
+                Area.objects.filter(
+                    kind=chosen, municipality_code=place.municipality, geometry__isnull=False
+                ).values_list("code", "geometry")
             )
             if geometries:
                 names = dict(Area.objects.filter(code__in=list(geometries)).values_list("code", "name"))
@@ -208,7 +222,9 @@ def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) ->
                     ],
                 }
                 charts["map"] = choropleth(
-                    frame.assign(suppressed=frame["suppressed"].astype(bool))[["area_code", "value", "suppressed"]],
+                    frame.assign(suppressed=frame["suppressed"].astype(bool))[
+                        ["area_code", "value", "suppressed"]
+                    ],
                     geojson,
                     chart_id="chart-map",
                     title=f"Karta: {ind.name} ({LEVELS[chosen]}), {period}",
@@ -219,7 +235,9 @@ def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) ->
                     outline_label="Polisens utsatta områden",
                 )
             else:
-                map_note = "Kartan visas inte: det finns inga områdesgränser inlästa för den här områdesnivån."
+                map_note = (
+                    "Kartan visas inte: det finns inga områdesgränser inlästa för den här områdesnivån."
+                )
 
     # Equity panel: the chosen gap dimension.
     gaps = services.available_gaps(ind)

@@ -10,7 +10,9 @@ urlpatterns = [
     path("indikatorer/", views.indicator_list, name="indicator-list"),
     path("indikatorer/<slug:code>/", views.indicator, name="indicator"),
     path(
-        "indikatorer/<slug:code>/data/<slug:chart>.<str:fmt>", views.indicator_download, name="indicator-download"
+        "indikatorer/<slug:code>/data/<slug:chart>.<str:fmt>",
+        views.indicator_download,
+        name="indicator-download",
     ),
     path("omraden/", views.area_list, name="area-list"),
     path("omraden/<str:code>/", views.area, name="area"),

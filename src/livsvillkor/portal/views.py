@@ -45,6 +45,11 @@ def home(request):
             "framework": framework,
             "target_areas": target_areas,
             "focus_areas": framework.focus_areas.all() if framework else [],
+            "area_codes": set(
+                Area.objects.filter(
+                    code__in=[fa.area_code for fa in framework.focus_areas.all()] if framework else []
+                ).values_list("code", flat=True)
+            ),
             "news": NewsItem.objects.published()[:3],
             "contact": ContactDetails.current(),
         },
@@ -208,13 +213,23 @@ def indicator_download(request, code, chart, fmt):
 
 def area_list(request):
     framework = Framework.objects.current()
-    focus_codes = list(
-        FocusArea.objects.filter(framework=framework).exclude(area_code="").values_list("area_code", flat=True)
-    ) if framework else []
+    focus_codes = (
+        list(
+            FocusArea.objects.filter(framework=framework)
+            .exclude(area_code="")
+            .values_list("area_code", flat=True)
+        )
+        if framework
+        else []
+    )
     place = services.places()
     focus = list(Area.objects.filter(code__in=focus_codes).order_by("name"))
-    districts = list(Area.objects.filter(kind=Area.Kind.DISTRICT, municipality_code=place.municipality).order_by("name"))
-    regso = list(Area.objects.filter(kind=Area.Kind.REGSO, municipality_code=place.municipality).order_by("name"))
+    districts = list(
+        Area.objects.filter(kind=Area.Kind.DISTRICT, municipality_code=place.municipality).order_by("name")
+    )
+    regso = list(
+        Area.objects.filter(kind=Area.Kind.REGSO, municipality_code=place.municipality).order_by("name")
+    )
     return render(
         request,
         "portal/area_list.html",
@@ -257,9 +272,19 @@ def area_download(request, code, fmt):
 
 def _compare_choices():
     place = services.places()
-    kinds = [Area.Kind.COUNTRY, Area.Kind.COUNTY, Area.Kind.MUNICIPALITY, Area.Kind.DISTRICT, Area.Kind.CUSTOM]
+    kinds = [
+        Area.Kind.COUNTRY,
+        Area.Kind.COUNTY,
+        Area.Kind.MUNICIPALITY,
+        Area.Kind.DISTRICT,
+        Area.Kind.CUSTOM,
+    ]
     areas = Area.objects.filter(kind__in=kinds).exclude(code__startswith=presenters.POLICE_PREFIX)
-    areas = [a for a in areas if a.kind in (Area.Kind.COUNTRY, Area.Kind.COUNTY) or a.municipality_code == place.municipality]
+    areas = [
+        a
+        for a in areas
+        if a.kind in (Area.Kind.COUNTRY, Area.Kind.COUNTY) or a.municipality_code == place.municipality
+    ]
     return sorted(areas, key=lambda a: (kinds.index(a.kind), a.name))
 
 
@@ -305,4 +330,6 @@ def compare_download(request, chart, fmt):
     charts = presenters.compare_charts(ind, codes)
     if chart not in charts:
         raise Http404("Diagrammet finns inte")
-    return _download_response(charts[chart], fmt, presenters.attribution(ind), f"jamforelse-{ind.code}-{chart}")
+    return _download_response(
+        charts[chart], fmt, presenters.attribution(ind), f"jamforelse-{ind.code}-{chart}"
+    )
