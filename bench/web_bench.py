@@ -81,13 +81,13 @@ def urls(env: dict) -> dict[str, list[str]]:
     return {k: v for k, v in pages.items() if v}
 
 
-def wait_for(base: str, timeout: float = 30) -> None:
+def wait_for(base: str, timeout: float = 180) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            httpx.get(base + "/", timeout=2)
+            httpx.get(base + "/", timeout=60)
             return
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -129,7 +129,7 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="lv-bench-") as tmp:
@@ -159,6 +159,7 @@ def main() -> None:
                 f"127.0.0.1:{port}",
                 "--workers",
                 str(args.workers),
+                "--preload",
                 "--access-logfile",
                 str(log),
                 "--access-logformat",
@@ -193,7 +194,11 @@ def main() -> None:
             elapsed = time.perf_counter() - started
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
         server_ms: dict[str, list[float]] = {}
         kind_of = {p: k for k, paths in pages.items() for p in paths}
