@@ -178,3 +178,30 @@ def test_english_pages(client, data):
     assert "Example data – not official statistics" in html
     html = _html(client, "/en/effektmal/2.1/")
     assert "Proposed assessment" in html
+
+
+def _square(x, y, size=0.02):
+    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_choropleth_with_police_outlines_when_boundaries_exist(client, data):
+    from livsvillkor.geo.models import Area
+
+    for i, area in enumerate(Area.objects.filter(kind="district").order_by("code")):
+        area.geometry = _square(12.9 + 0.02 * i, 57.7)
+        area.save(update_fields=["geometry"])
+    Area.objects.create(
+        code="police-1",
+        name="Norrby (särskilt utsatt område)",
+        kind="custom",
+        geometry=_square(12.96, 57.7, 0.01),
+    )
+    html = _html(client, f"/indikatorer/{IND}/?niva=district")
+    assert 'id="chart-map"' in html and "Kartan visas inte" not in html
+    spec_json = html[html.index('id="chart-map-spec"') :]
+    spec = json.loads(spec_json[spec_json.index(">") + 1 : spec_json.index("</script>")])
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "Norrby (särskilt utsatt område)" in text  # the Police outline layer
+    stat = json.loads(client.get(f"/indikatorer/{IND}/data/map.json?niva=district").content)
+    assert len(stat["dimension"]["area_code"]["category"]["index"]) == 10

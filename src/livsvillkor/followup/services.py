@@ -6,7 +6,8 @@ D/R between kommundelar) with the gap's own trend. Per effect goal: the assessme
 :mod:`livsvillkor.followup.rules` with the counts and the indicators behind them.
 
 Computed statistics are cached (Django cache) under keys that contain the data version — the id of
-the newest :class:`~livsvillkor.observations.models.ImportBatch` — so every import invalidates them.
+the newest :class:`~livsvillkor.observations.models.ImportBatch` and of the newest målbild — so every
+import invalidates them.
 
 Trend tests (STATISTICS.md section 4) until ``livsvillkor.stats`` has its own module: eligible with at
 least 5 comparable, non-overlapping points and no series break among the last 5; proportions with
@@ -69,18 +70,20 @@ GAP_MEASURES = {
 # Data version and cache
 
 
-def data_version() -> int:
-    """The id of the newest import batch: changes with every import."""
-    return ImportBatch.objects.aggregate(m=Max("id"))["m"] or 0
+def data_version() -> str:
+    """The newest import batch and målbild version: changes with every import and framework load."""
+    batch = ImportBatch.objects.aggregate(m=Max("id"))["m"] or 0
+    framework = Framework.objects.aggregate(m=Max("id"))["m"] or 0
+    return f"{batch}.{framework}"
 
 
-def cached(parts: tuple, compute: Callable[[], Any]) -> Any:
+def cached(parts: tuple, compute: Callable[[], Any], timeout: int = CACHE_SECONDS) -> Any:
     """``compute()`` cached under ``parts`` and the current data version."""
     key = "lv:" + ":".join(str(p) for p in (data_version(), *parts))
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, timeout)
     return value
 
 

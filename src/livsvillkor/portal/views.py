@@ -1,5 +1,6 @@
 """Public pages. Views only fetch and render; rules live in the services of the domain apps."""
 
+import functools
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -7,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from livsvillkor.charts import export
@@ -22,6 +24,34 @@ DOWNLOAD_FORMATS = {
     "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": ("JSON-stat", "application/json; charset=utf-8"),
 }
+
+
+PAGE_CACHE_SECONDS = 300
+
+
+def cached_page(view):
+    """Cache a statistics page's whole response under its URL, language and the data version.
+
+    These pages hold nothing per user (no forms that post, no session), so the rendered bytes are the
+    same for everyone until the next import changes the data version. Errors (404) are not cached.
+    Edits of texts in the admin (indicator metadata) show after at most ``PAGE_CACHE_SECONDS``.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        def compute():
+            response = view(request, *args, **kwargs)
+            headers = {k: response[k] for k in ("Content-Type", "Content-Disposition") if k in response}
+            return response.status_code, headers, response.content
+
+        key = ("page", request.get_full_path(), get_language())
+        status, headers, body = services.cached(key, compute, timeout=PAGE_CACHE_SECONDS)
+        response = HttpResponse(body, status=status)
+        for key, value in headers.items():
+            response[key] = value
+        return response
+
+    return wrapper
 
 
 def _framework() -> Framework:
@@ -70,6 +100,7 @@ def target_area(request, slug):
     )
 
 
+@cached_page
 def effect_goal(request, code):
     framework = _framework()
     goal = get_object_or_404(
@@ -173,6 +204,7 @@ def _indicator_params(request) -> dict:
     return query
 
 
+@cached_page
 def indicator(request, code):
     ind = get_object_or_404(Indicator.objects.prefetch_related("goal_links__effect_goal"), code=code)
     query = _indicator_params(request)
@@ -200,6 +232,7 @@ def indicator(request, code):
     )
 
 
+@cached_page
 def indicator_download(request, code, chart, fmt):
     ind = get_object_or_404(Indicator, code=code)
     query = _indicator_params(request)
@@ -244,6 +277,7 @@ def _area(code: str) -> Area:
     return area
 
 
+@cached_page
 def area(request, code):
     area = _area(code)
     profile = presenters.area_profile(area)
@@ -262,6 +296,7 @@ def area(request, code):
     )
 
 
+@cached_page
 def area_download(request, code, fmt):
     area = _area(code)
     profile = presenters.area_profile(area)
@@ -299,6 +334,7 @@ def _compare_selection(request):
     return ind, codes
 
 
+@cached_page
 def compare(request):
     ind, codes = _compare_selection(request)
     charts = presenters.compare_charts(ind, codes) if ind and codes else {}
@@ -323,6 +359,7 @@ def compare(request):
     )
 
 
+@cached_page
 def compare_download(request, chart, fmt):
     ind, codes = _compare_selection(request)
     if ind is None or not codes:
