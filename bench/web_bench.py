@@ -95,20 +95,26 @@ def wait_for(base: str, timeout: float = 180) -> None:
 
 
 def drive(base: str, plan: list[tuple[str, str]], concurrency: int, queue) -> None:
-    """The client process: ``concurrency`` threads share one bounded list of requests."""
+    """The client process: ``concurrency`` threads, one HTTP client each, share a bounded request list."""
+    import threading
+
     import httpx
+
+    local = threading.local()
 
     def one(item):
         kind, path = item
-        with httpx.Client(base_url=base, timeout=30) as client:
-            start = time.perf_counter()
-            try:
-                response = client.get(path)
-                ok = response.status_code == 200
-                status = response.status_code
-            except httpx.HTTPError as exc:
-                ok, status = False, type(exc).__name__
-            return kind, path, (time.perf_counter() - start) * 1000, ok, status
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = httpx.Client(base_url=base, timeout=60)
+        start = time.perf_counter()
+        try:
+            response = client.get(path)
+            ok = response.status_code == 200
+            status = response.status_code
+        except httpx.HTTPError as exc:
+            ok, status = False, type(exc).__name__
+        return kind, path, (time.perf_counter() - start) * 1000, ok, status
 
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         queue.put(list(pool.map(one, plan)))
