@@ -145,6 +145,7 @@ def main() -> None:
                 "LIVSVILLKOR_VAR_DIR": tmp,
                 "LIVSVILLKOR_HOME": str(ROOT),
                 "LIVSVILLKOR_DEBUG": "0",
+                "LIVSVILLKOR_CACHE_DIR": str(Path(tmp) / "cache"),
                 "DJANGO_SETTINGS_MODULE": "livsvillkor.settings",
                 "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")]),
             }
