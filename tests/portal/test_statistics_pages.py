@@ -168,6 +168,14 @@ def test_compare_page(client, data):
     )
     table = pd.read_csv(io.StringIO(response.content.decode("utf-8-sig")), dtype=str, nrows=3)
     assert set(table["Område"]) == {"Norrby", "Centrum", "Sverige"}
+    html = _html(client, f"/jamfor/?indikator={IND}&omrade=1490-KD-NORRBY&omrade=1490&grupp=sex")
+    assert 'id="chart-compare-groups"' in html
+    response = client.get(
+        f"/jamfor/data/groups.csv?indikator={IND}&omrade=1490-KD-NORRBY&omrade=1490&grupp=sex"
+    )
+    groups = pd.read_csv(io.StringIO(response.content.decode("utf-8-sig")), dtype=str, nrows=4)
+    assert list(groups["Grupp"]) == ["Norrby", "Norrby", "Borås", "Borås"]
+    assert list(groups["Kategori"]) == ["Kvinnor", "Män", "Kvinnor", "Män"]
     html = _html(client, "/jamfor/?indikator=&omrade=nowhere")
     assert "Välj en indikator och minst ett område med värden." in html
 
@@ -203,5 +211,9 @@ def test_choropleth_with_police_outlines_when_boundaries_exist(client, data):
     spec = json.loads(spec_json[spec_json.index(">") + 1 : spec_json.index("</script>")])
     text = json.dumps(spec, ensure_ascii=False)
     assert "Norrby (särskilt utsatt område)" in text  # the Police outline layer
+    assert 'name="utsatta"' in html
+    off = _html(client, f"/indikatorer/{IND}/?niva=district&karta=1")
+    off_spec = off[off.index('id="chart-map-spec"') :]
+    assert "Norrby (särskilt utsatt område)" not in off_spec[: off_spec.index("</script>")]
     stat = json.loads(client.get(f"/indikatorer/{IND}/data/map.json?niva=district").content)
     assert len(stat["dimension"]["area_code"]["category"]["index"]) == 10

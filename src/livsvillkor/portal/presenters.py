@@ -60,6 +60,8 @@ class IndicatorPage:
     latest_text: str
     map_note: str = ""
     gap_rows: list[dict] = field(default_factory=list)
+    outlines_available: bool = False
+    outlines: bool = True
 
 
 def _bars_frame(frame: pd.DataFrame, ind: Indicator, benchmark_row) -> pd.DataFrame:
@@ -94,12 +96,16 @@ def _levels_with_data(ind: Indicator, municipality: str) -> list[str]:
     return [k for k in LEVELS if k in kinds]
 
 
-def indicator_page(ind: Indicator, level: str | None, dimension: str | None) -> IndicatorPage:
-    key = ("indicator-page", ind.pk, level or "", dimension or "", get_language())
-    return services.cached(key, lambda: _indicator_page(ind, level, dimension))
+def indicator_page(
+    ind: Indicator, level: str | None, dimension: str | None, outlines: bool = True
+) -> IndicatorPage:
+    key = ("indicator-page", ind.pk, level or "", dimension or "", outlines, get_language())
+    return services.cached(key, lambda: _indicator_page(ind, level, dimension, outlines))
 
 
-def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) -> IndicatorPage:
+def _indicator_page(
+    ind: Indicator, level: str | None, dimension: str | None, outlines: bool
+) -> IndicatorPage:
     place = services.places()
     status = services.indicator_status(ind)
     subject = _subject(ind)
@@ -212,7 +218,7 @@ def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) ->
                         for c, g in geometries.items()
                     ],
                 }
-                outlines = {
+                police = {
                     "type": "FeatureCollection",
                     "features": [
                         {"type": "Feature", "geometry": g, "properties": {"code": c, "name": n}}
@@ -231,7 +237,7 @@ def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) ->
                     subject=subject,
                     unit=unit,
                     decimals=decimals,
-                    outlines=outlines,
+                    outlines=police if outlines else None,
                     outline_label="Polisens utsatta områden",
                 )
             else:
@@ -279,6 +285,7 @@ def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) ->
                 }
             )
 
+    has_outlines = Area.objects.filter(code__startswith=POLICE_PREFIX, geometry__isnull=False).exists()
     latest_text = ""
     if status.latest:
         latest_text = (
@@ -301,6 +308,8 @@ def _indicator_page(ind: Indicator, level: str | None, dimension: str | None) ->
         latest_text,
         map_note,
         gap_rows,
+        has_outlines and "map" in charts,
+        outlines,
     )
 
 
@@ -385,12 +394,47 @@ def _area_profile(area: Area) -> AreaProfile:
 # Compare
 
 
-def compare_charts(ind: Indicator, area_codes: list[str]) -> dict[str, Chart]:
-    key = ("compare", ind.pk, ",".join(sorted(area_codes)), get_language())
-    return services.cached(key, lambda: _compare_charts(ind, area_codes))
+COMPARE_DIMENSIONS = ("sex", "background")
 
 
-def _compare_charts(ind: Indicator, area_codes: list[str]) -> dict[str, Chart]:
+def compare_charts(ind: Indicator, area_codes: list[str], dimension: str = "") -> dict[str, Chart]:
+    key = ("compare", ind.pk, ",".join(area_codes), dimension, get_language())
+    return services.cached(key, lambda: _compare_charts(ind, area_codes, dimension))
+
+
+def _group_chart(ind: Indicator, area_codes: list[str], dimension: str) -> Chart | None:
+    """The latest period's categories of one dimension (e.g. women/men) in each chosen area."""
+    frame = observations.series(ind, area_codes=area_codes, breakdown=dimension)
+    if frame.empty or dimension not in frame:
+        return None
+    frame = frame[frame["period_end"] == frame["period_end"].max()]
+    cats = {c.code: (c.label, c.order) for c in Category.objects.filter(dimension__code=dimension)}
+    order = {c: i for i, c in enumerate(area_codes)}
+    frame = frame.assign(
+        _a=frame["area_code"].map(order), _c=frame[dimension].map(lambda c: cats.get(c, (c, 99))[1])
+    ).sort_values(["_a", "_c"])
+    df = pd.DataFrame(
+        {
+            "group": frame["area_name"],
+            "category": frame[dimension].map(lambda c: cats.get(c, (c, 0))[0]),
+            "value": frame["value"],
+            "ci_low": frame["ci_low"],
+            "ci_high": frame["ci_high"],
+            "suppressed": frame["suppressed"].astype(bool),
+        }
+    )
+    label = Dimension.objects.filter(code=dimension).values_list("label", flat=True).first() or dimension
+    return breakdown_bars(
+        df,
+        chart_id="chart-compare-groups",
+        title=f"{ind.name} efter {label.lower()} per område, {frame['period'].iloc[0]}",
+        subject=_subject(ind),
+        unit=ind.unit,
+        decimals=ind.decimals,
+    )
+
+
+def _compare_charts(ind: Indicator, area_codes: list[str], dimension: str = "") -> dict[str, Chart]:
     frame = observations.series(ind, area_codes=area_codes)
     charts: dict[str, Chart] = {}
     if frame.empty:
@@ -430,6 +474,10 @@ def _compare_charts(ind: Indicator, area_codes: list[str]) -> dict[str, Chart]:
         benchmark=None if bench_row is None else float(bench_row["value"]),
         benchmark_label=place.municipality_name if bench_row is not None else "",
     )
+    if dimension in COMPARE_DIMENSIONS:
+        groups = _group_chart(ind, area_codes, dimension)
+        if groups is not None:
+            charts["groups"] = groups
     return charts
 
 

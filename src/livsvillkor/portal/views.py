@@ -15,6 +15,7 @@ from livsvillkor.charts import export
 from livsvillkor.followup import services
 from livsvillkor.framework.models import EffectGoal, FocusArea, Framework, Indicator, TargetArea
 from livsvillkor.geo.models import Area
+from livsvillkor.observations.models import Dimension
 
 from . import presenters
 from .models import ContactDetails, NewsItem
@@ -197,18 +198,23 @@ def indicator_list(request):
 
 def _indicator_params(request) -> dict:
     query = {}
-    for key in ("niva", "skillnad"):
+    for key in ("niva", "skillnad", "karta", "utsatta"):
         value = request.GET.get(key, "")
         if value:
             query[key] = value
     return query
 
 
+def _outlines(query: dict) -> bool:
+    """The Police's outlines are on unless the map form was sent without its checkbox."""
+    return "karta" not in query or query.get("utsatta") == "ja"
+
+
 @cached_page
 def indicator(request, code):
     ind = get_object_or_404(Indicator.objects.prefetch_related("goal_links__effect_goal"), code=code)
     query = _indicator_params(request)
-    page = presenters.indicator_page(ind, query.get("niva"), query.get("skillnad"))
+    page = presenters.indicator_page(ind, query.get("niva"), query.get("skillnad"), _outlines(query))
     panels = {
         key: {
             "chart": chart,
@@ -236,7 +242,7 @@ def indicator(request, code):
 def indicator_download(request, code, chart, fmt):
     ind = get_object_or_404(Indicator, code=code)
     query = _indicator_params(request)
-    page = presenters.indicator_page(ind, query.get("niva"), query.get("skillnad"))
+    page = presenters.indicator_page(ind, query.get("niva"), query.get("skillnad"), _outlines(query))
     if chart not in page.charts:
         raise Http404("Diagrammet finns inte")
     return _download_response(
@@ -331,14 +337,18 @@ def _compare_selection(request):
     wanted = request.GET.getlist("omrade")[:MAX_COMPARE]
     known = set(Area.objects.filter(code__in=wanted).values_list("code", flat=True))
     codes = [c for c in dict.fromkeys(wanted) if c in known]
-    return ind, codes
+    dimension = request.GET.get("grupp", "")
+    return ind, codes, dimension if dimension in presenters.COMPARE_DIMENSIONS else ""
 
 
 @cached_page
 def compare(request):
-    ind, codes = _compare_selection(request)
-    charts = presenters.compare_charts(ind, codes) if ind and codes else {}
+    ind, codes, dimension = _compare_selection(request)
+    charts = presenters.compare_charts(ind, codes, dimension) if ind and codes else {}
     query = {"indikator": ind.code, "omrade": codes} if ind else {}
+    if dimension:
+        query["grupp"] = dimension
+    labels = dict(Dimension.objects.values_list("code", "label"))
     panels = [
         {"chart": chart, "downloads": _downloads("portal:compare-download", [key], query)}
         for key, chart in charts.items()
@@ -351,6 +361,8 @@ def compare(request):
             "areas": _compare_choices(),
             "selected_indicator": ind,
             "selected_areas": codes,
+            "dimensions": [(d, labels.get(d, d)) for d in presenters.COMPARE_DIMENSIONS],
+            "selected_dimension": dimension,
             "panels": panels,
             "asked": "indikator" in request.GET,
             "attribution": presenters.attribution(ind) if ind else "",
@@ -361,10 +373,10 @@ def compare(request):
 
 @cached_page
 def compare_download(request, chart, fmt):
-    ind, codes = _compare_selection(request)
+    ind, codes, dimension = _compare_selection(request)
     if ind is None or not codes:
         raise Http404("Välj en indikator och minst ett område")
-    charts = presenters.compare_charts(ind, codes)
+    charts = presenters.compare_charts(ind, codes, dimension)
     if chart not in charts:
         raise Http404("Diagrammet finns inte")
     return _download_response(
