@@ -39,7 +39,9 @@ Conventions (where healthequal, HEAT and STATISTICS.md differ, the choice is sta
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +50,7 @@ from scipy import special
 
 from livsvillkor.core.errors import InputError, Problem
 from livsvillkor.stats.intervals import z_value
+from livsvillkor.stats.text import gettext_noop
 
 #: The 21 measures in HEAT's order of presentation.
 MEASURES = (
@@ -97,25 +100,25 @@ ORDERED_ONLY = ("ACI", "RCI", "SII", "RII")
 #: Measures reported on a log scale (their ``se`` is on the log scale).
 LOG_SCALE = ("R", "RII")
 
-REASON_MISSING = "För många delgrupper saknar skattning (mer än 15 %)"
-REASON_MISSING_ORDERED = "En delgrupp i en ordnad dimension saknar skattning"
-REASON_NO_DATA = "Inga skattningar"
-REASON_MIN_TWO = "Kräver minst två delgrupper"
-REASON_MORE_THAN_TWO = "Kräver fler än två delgrupper"
-REASON_ORDERED_ONLY = "Gäller bara ordnade dimensioner"
-REASON_NON_ORDERED_ONLY = "Gäller bara icke ordnade dimensioner"
-REASON_REFERENCE = "Kräver exakt en referensdelgrupp"
-REASON_POPULATION = "Befolkningsstorlek saknas"
-REASON_MEAN = "Medelvärdet är inte positivt"
-REASON_ZERO = "Jämförelsegruppens skattning är noll eller negativ"
-REASON_NEGATIVE = "Negativa skattningar"
-REASON_EQUAL = "Alla skattningar är lika"
-REASON_RANGE = "Skattning utanför indikatorns skala"
-REASON_ORDER = "Delgruppsordningen är inte entydig"
-REASON_FIT = "Regressionen gick inte att skatta"
+REASON_MISSING = gettext_noop("För många delgrupper saknar skattning (mer än 15 %)")
+REASON_MISSING_ORDERED = gettext_noop("En delgrupp i en ordnad dimension saknar skattning")
+REASON_NO_DATA = gettext_noop("Inga skattningar")
+REASON_MIN_TWO = gettext_noop("Kräver minst två delgrupper")
+REASON_MORE_THAN_TWO = gettext_noop("Kräver fler än två delgrupper")
+REASON_ORDERED_ONLY = gettext_noop("Gäller bara ordnade dimensioner")
+REASON_NON_ORDERED_ONLY = gettext_noop("Gäller bara icke ordnade dimensioner")
+REASON_REFERENCE = gettext_noop("Kräver exakt en referensdelgrupp")
+REASON_POPULATION = gettext_noop("Befolkningsstorlek saknas")
+REASON_MEAN = gettext_noop("Medelvärdet är inte positivt")
+REASON_ZERO = gettext_noop("Jämförelsegruppens skattning är noll eller negativ")
+REASON_NEGATIVE = gettext_noop("Negativa skattningar")
+REASON_EQUAL = gettext_noop("Alla skattningar är lika")
+REASON_RANGE = gettext_noop("Skattning utanför indikatorns skala")
+REASON_ORDER = gettext_noop("Delgruppsordningen är inte entydig")
+REASON_FIT = gettext_noop("Regressionen gick inte att skatta")
 
 _MISSING_SHARE = 0.15
-_SIM_CELLS = 2_000_000  # rows × draws per simulation chunk (memory bound)
+_SIM_CELLS = 4_000_000  # rows × draws per simulation chunk (memory bound)
 
 
 @dataclass
@@ -140,8 +143,10 @@ class Result:
 
     def finish(self) -> Result:
         refused = self.reason != None  # noqa: E711
-        for arr in (self.estimate, self.se, self.ci_low, self.ci_high):
+        for name in ("estimate", "se", "ci_low", "ci_high"):
+            arr = np.array(getattr(self, name), dtype=float)
             arr[refused] = np.nan
+            setattr(self, name, arr)
         return self
 
 
@@ -167,11 +172,12 @@ class Groups:
     draws: int = 100
     seed: int = 123456
     sii_model: str = "logit"
+    wanted: frozenset = frozenset(MEASURES)
     _cache: dict = field(default_factory=dict)
 
     # -- segment helpers -------------------------------------------------------------------------
     def gsum(self, x: np.ndarray) -> np.ndarray:
-        return np.bincount(self.g, weights=x, minlength=self.n_groups)
+        return np.bincount(self.g, weights=x, minlength=self.n_groups).astype(float, copy=False)
 
     def _reduce(self, ufunc, x: np.ndarray, fill: float) -> np.ndarray:
         out = np.full(self.n_groups, fill, dtype=float)
@@ -223,8 +229,14 @@ class Groups:
             self._cache["se_complete"] = self.gsum(np.isnan(self.se).astype(float)) == 0
         return self._cache["se_complete"]
 
-    def result(self) -> Result:
+    def result(self, kind: str = "any") -> Result:
+        """A blank result with the reasons that come first: the dimension type (``kind`` is "any",
+        "ordered" or "non_ordered"), then missing subgroups, then no data at all."""
         res = Result.empty(self.n_groups)
+        if kind == "ordered":
+            res.refuse(~self.ordered, REASON_ORDERED_ONLY)
+        elif kind == "non_ordered":
+            res.refuse(self.ordered, REASON_NON_ORDERED_ONLY)
         for reason in pd.unique(self.base_reason[self.base_reason != None]):  # noqa: E711
             res.refuse(self.base_reason == reason, reason)
         res.refuse(self.J == 0, REASON_NO_DATA)
@@ -234,8 +246,10 @@ class Groups:
         """Per group, the index of the first row where ``mask_rows`` holds (−1 where none)."""
         idx = np.flatnonzero(mask_rows)
         out = np.full(self.n_groups, -1, dtype=np.int64)
-        groups, first = np.unique(self.g[idx], return_index=True)
-        out[groups] = idx[first]
+        if idx.size:
+            gi = self.g[idx]  # rows are sorted by group, so a new group starts where gi changes
+            first = np.flatnonzero(np.concatenate([[True], gi[1:] != gi[:-1]]))
+            out[gi[first]] = idx[first]
         return out
 
 
@@ -315,8 +329,7 @@ def ratio(G: Groups) -> Result:
 
 
 def _non_ordered_result(G: Groups, needs_pop: bool = True, relative: bool = False) -> Result:
-    res = G.result()
-    res.refuse(G.ordered, REASON_NON_ORDERED_ONLY)
+    res = G.result("non_ordered")
     res.refuse(G.J <= 2, REASON_MORE_THAN_TWO)
     if needs_pop:
         res.refuse(~G.has_pop, REASON_POPULATION)
@@ -327,52 +340,90 @@ def _non_ordered_result(G: Groups, needs_pop: bool = True, relative: bool = Fals
     return res
 
 
+def _segment_rows(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Row indices of the segments ``[starts[i], starts[i] + counts[i])`` concatenated (no Python loop)."""
+    total = int(counts.sum())
+    local_starts = np.cumsum(counts) - counts
+    return np.arange(total) + np.repeat(starts - local_starts, counts)
+
+
 def _kernel(
     Y: np.ndarray,
     starts: np.ndarray,
-    gl: np.ndarray,
+    J: np.ndarray,
     p: np.ndarray,
-    inv_j: np.ndarray,
     fav: np.ndarray,
     ref_row: np.ndarray,
     mu_given: np.ndarray | None,
     wanted: Iterable[str],
 ) -> dict[str, np.ndarray]:
-    """Non-ordered measures from a matrix of estimates Y (rows × draws), segment by segment.
+    """Non-ordered measures from a matrix of estimates Y (draws × rows), segment by segment.
 
-    ``starts``/``gl`` describe contiguous groups (local numbering); returns ``{measure: groups × draws}``.
+    Groups are contiguous row segments (``starts``, sizes ``J``); returns ``{measure: draws × groups}``.
+    Used with one draw for the point estimates and with many for the simulation. The layout (draws
+    first) makes the segment reductions run along contiguous memory, and in-place arithmetic keeps the
+    number of passes over the large matrix low.
     """
     wanted = set(wanted)
-    pc = p[:, None]
-    mu = np.add.reduceat(pc * Y, starts, axis=0) if mu_given is None else mu_given[:, None]
+    dtype = Y.dtype
+    K = Y.shape[0]
+    pr = p.astype(dtype)[None, :]
+    inv_j = (1.0 / J).astype(dtype)[None, :]
+
+    def seg_sum(x):
+        return np.add.reduceat(x, starts, axis=1)
+
+    if mu_given is None:
+        mu = seg_sum(pr * Y)
+    else:
+        mu = np.repeat(mu_given.astype(dtype)[None, :], K, axis=0)
     out: dict[str, np.ndarray] = {}
-    if wanted & {"BGV", "BGSD", "COV", "MDMU", "MDMW", "IDISU", "IDISW"}:
-        dev = Y - mu[gl]
-        if wanted & {"BGV", "BGSD", "COV"}:
-            bgv = np.add.reduceat(pc * dev * dev, starts, axis=0)
-            out["BGV"] = bgv
-            out["BGSD"] = np.sqrt(bgv)
-            with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if wanted & {"BGV", "BGSD", "COV", "MDMU", "MDMW", "IDISU", "IDISW"}:
+            dev = Y - np.repeat(mu, J, axis=1)
+            if wanted & {"BGV", "BGSD", "COV"}:
+                sq = dev * dev
+                sq *= pr
+                bgv = seg_sum(sq)
+                del sq
+                out["BGV"] = bgv
+                out["BGSD"] = np.sqrt(bgv)
                 out["COV"] = 100 * out["BGSD"] / mu
-        if wanted & {"MDMU", "MDMW", "IDISU", "IDISW"}:
-            adev = np.abs(dev)
-            out["MDMU"] = np.add.reduceat(adev, starts, axis=0) * inv_j[:, None]
-            out["MDMW"] = np.add.reduceat(pc * adev, starts, axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"):
+            if wanted & {"MDMU", "MDMW", "IDISU", "IDISW"}:
+                np.abs(dev, out=dev)
+                out["MDMU"] = seg_sum(dev) * inv_j
+                dev *= pr
+                out["MDMW"] = seg_sum(dev)
                 out["IDISU"] = 100 * out["MDMU"] / mu
                 out["IDISW"] = 100 * out["MDMW"] / mu
-    if wanted & {"MDBU", "MDBW"}:
-        best = np.where(
-            fav[:, None], np.maximum.reduceat(Y, starts, axis=0), np.minimum.reduceat(Y, starts, axis=0)
-        )
-        adev = np.abs(Y - best[gl])
-        out["MDBU"] = np.add.reduceat(adev, starts, axis=0) * inv_j[:, None]
-        out["MDBW"] = np.add.reduceat(pc * adev, starts, axis=0)
-    if wanted & {"MDRU", "MDRW"}:
-        ref = Y[np.maximum(ref_row, 0)]
-        adev = np.abs(Y - ref[gl])
-        out["MDRU"] = np.add.reduceat(adev, starts, axis=0) * inv_j[:, None]
-        out["MDRW"] = np.add.reduceat(pc * adev, starts, axis=0)
+            del dev
+        if wanted & {"MDBU", "MDBW"}:
+            if fav.all():
+                best = np.maximum.reduceat(Y, starts, axis=1)
+            elif not fav.any():
+                best = np.minimum.reduceat(Y, starts, axis=1)
+            else:
+                best = np.where(
+                    fav[None, :],
+                    np.maximum.reduceat(Y, starts, axis=1),
+                    np.minimum.reduceat(Y, starts, axis=1),
+                )
+            adev = Y - np.repeat(best, J, axis=1)
+            np.abs(adev, out=adev)
+            out["MDBU"] = seg_sum(adev) * inv_j
+            adev *= pr
+            out["MDBW"] = seg_sum(adev)
+            del adev
+        if wanted & {"MDRU", "MDRW"}:
+            if (ref_row >= 0).any():
+                ref = Y[:, np.maximum(ref_row, 0)]
+                adev = Y - np.repeat(ref, J, axis=1)
+                np.abs(adev, out=adev)
+                out["MDRU"] = seg_sum(adev) * inv_j
+                adev *= pr
+                out["MDRW"] = seg_sum(adev)
+            else:
+                out["MDRU"] = out["MDRW"] = np.full((K, starts.size), np.nan, dtype=dtype)
     return out
 
 
@@ -383,91 +434,126 @@ def _point(G: Groups, measure: str) -> np.ndarray:
         ne = G.J > 0
         out = np.full(G.n_groups, np.nan)
         if ne.any():
-            starts = G.starts[ne]
-            local = np.cumsum(ne) - 1
-            gl = local[G.g]
             ref_row = G.first_row(G.is_ref)[ne]
-            # Unweighted measures need no populations: use μ (setting average) and zero weights.
+            # Unweighted measures need no populations: use μ (or the setting average), zero weights.
             p = np.nan_to_num(G.share)
-            mu = G.mu[ne]
-            vals = _kernel(G.est[:, None], starts, gl, p, 1.0 / G.J[ne], G.fav[ne], ref_row, mu, [measure])
-            out[ne] = vals[measure][:, 0]
+            vals = _kernel(G.est[None, :], G.starts[ne], G.J[ne], p, G.fav[ne], ref_row, G.mu[ne], [measure])
+            out[ne] = vals[measure][0]
         G._cache[key] = out
     return G._cache[key]
 
 
-def _truncated_normal(rng, mean, sd, low, high, size) -> np.ndarray:
-    """Draws of N(mean, sd) truncated to [low, high] by resampling the rejected values."""
-    y = mean[:, None] + sd[:, None] * rng.standard_normal(size)
-    lo, hi = low[:, None], high[:, None]
-    for _ in range(100):
-        bad = (y < lo) | (y > hi)
-        if not bad.any():
+#: Standard normal quantiles at the midpoints of 65 536 equal-probability cells: a draw is a random
+#: 16-bit index into this table (inverse-transform sampling at 16-bit resolution, tails beyond ±4.3 SD
+#: cut). Three times faster than ``standard_normal`` and indistinguishable for 2.5/97.5 percentiles.
+_NORMAL_TABLE = special.ndtri((np.arange(65536) + 0.5) / 65536).astype(np.float32)
+
+
+def _standard_normal(rng, shape) -> np.ndarray:
+    """Standard normal draws (float32) of ``shape``: four 16-bit table indices per raw 64-bit output."""
+    n = int(np.prod(shape))
+    index = rng.bit_generator.random_raw(-(-n // 4)).view(np.uint16)[:n]
+    return np.take(_NORMAL_TABLE, index).reshape(shape)
+
+
+def _truncated_normal(rng, mean, sd, low, high, draws: int) -> np.ndarray:
+    """``draws × len(mean)`` float32 draws of N(mean, sd) truncated to [low, high] (rejected values are
+    drawn again, only those)."""
+    n = mean.size
+    y = _standard_normal(rng, (draws, n))
+    y *= sd.astype(np.float32)[None, :]
+    y += mean.astype(np.float32)[None, :]
+    lo32, hi32 = low.astype(np.float32), high.astype(np.float32)
+    bad = np.flatnonzero(((y < lo32[None, :]) | (y > hi32[None, :])).ravel())
+    flat = y.reshape(-1)
+    for _ in range(200):
+        if bad.size == 0:
             break
-        rows = np.nonzero(bad)[0]
-        y[bad] = mean[rows] + sd[rows] * rng.standard_normal(rows.size)
-    return np.clip(y, lo, hi)
+        cols = bad % n
+        flat[bad] = mean[cols] + sd[cols] * _standard_normal(rng, bad.size)
+        still = (flat[bad] < lo32[cols]) | (flat[bad] > hi32[cols])
+        bad = bad[still]
+    if bad.size:
+        cols = bad % n
+        flat[bad] = np.clip(flat[bad], lo32[cols], hi32[cols])
+    return y
+
+
+def _percentiles(v: np.ndarray, q: list[float]) -> list[np.ndarray]:
+    """Percentiles along axis 0 (numpy's default linear method) by one sort of the draws."""
+    v = np.sort(v, axis=0)
+    k = v.shape[0]
+    out = []
+    for pct in q:
+        h = (k - 1) * pct / 100
+        lo = int(np.floor(h))
+        hi = min(lo + 1, k - 1)
+        out.append(v[lo].astype(float) + (h - lo) * (v[hi].astype(float) - v[lo].astype(float)))
+    return out
 
 
 def _simulate(G: Groups) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Simulation percentiles for every simulated measure: ``{measure: (low, high)}`` per group.
+    """Simulation percentiles of the simulated measures asked for: ``{measure: (low, high)}`` per group.
 
-    Eligible groups: non-ordered, more than two subgroups, all SEs. Chunked over whole groups so that
-    rows × draws stays below a fixed number of cells; every group is drawn from one generator seeded
-    with ``seed``, so results do not depend on chunking only through the draw order within a chunk.
+    Eligible groups: non-ordered, more than two subgroups, every SE present. Work is split into chunks of
+    whole groups (at most a fixed number of rows × draws cells each) run on a thread pool (numpy releases
+    the GIL); chunk *i* draws from a generator seeded with ``(seed, i)``, so results are reproducible.
     """
     if "sim" in G._cache:
         return G._cache["sim"]
     n = G.n_groups
+    wanted = [m for m in SIMULATED if m in G.wanted]
     result = {m: (np.full(n, np.nan), np.full(n, np.nan)) for m in SIMULATED}
     eligible = ~G.ordered & (G.J > 2) & G.se_complete & (G.has_pop | ~np.isnan(G.setting_average))
     eligible &= G.base_reason == None  # noqa: E711
     groups = np.flatnonzero(eligible)
-    if groups.size == 0 or G.draws <= 0:
-        G._cache["sim"] = result
+    G._cache["sim"] = result
+    if groups.size == 0 or G.draws <= 0 or not wanted:
         return result
-    rng = np.random.default_rng(G.seed)
     K = int(G.draws)
     alpha = 1 - G.level
     q = [100 * alpha / 2, 100 * (1 - alpha / 2)]
     ref_first = G.first_row(G.is_ref)
     per_chunk = max(1, _SIM_CELLS // K)
     cum = np.cumsum(G.J[groups])
-    bounds = np.searchsorted(cum, np.arange(per_chunk, cum[-1] + per_chunk, per_chunk), side="left")
-    lo_idx = 0
-    for hi_idx in np.unique(np.append(np.minimum(bounds + 1, groups.size), groups.size)):
-        chunk = groups[lo_idx:hi_idx]
-        lo_idx = hi_idx
-        if chunk.size == 0:
-            continue
-        # Rows of these groups: contiguous ranges.
-        rows = np.concatenate([np.arange(s, s + j) for s, j in zip(G.starts[chunk], G.J[chunk], strict=True)])
+    cuts = np.searchsorted(cum, np.arange(per_chunk, int(cum[-1]), per_chunk), side="left") + 1
+    edges = np.unique(np.concatenate([[0], np.minimum(cuts, groups.size), [groups.size]]))
+    chunks = [groups[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+    def run(index: int, chunk: np.ndarray) -> None:
+        rng = np.random.default_rng([G.seed, index])
         J = G.J[chunk]
-        starts = np.concatenate([[0], np.cumsum(J)[:-1]])
-        gl = np.repeat(np.arange(chunk.size), J)
-        scale = G.scale[chunk][gl]
+        rows = _segment_rows(G.starts[chunk], J)
+        starts = np.cumsum(J) - J
+        scale = np.repeat(G.scale[chunk], J)
         upper = np.where((scale == 100) | (scale == 1), scale, np.inf)
-        Y = _truncated_normal(rng, G.est[rows], G.se[rows], np.zeros(rows.size), upper, (rows.size, K))
+        Y = _truncated_normal(rng, G.est[rows], G.se[rows], np.zeros(rows.size), upper, K)
         pop_ok = G.has_pop[chunk]
         p = np.nan_to_num(G.share[rows])
         ref_row = np.where(ref_first[chunk] >= 0, ref_first[chunk] - G.starts[chunk] + starts, -1)
-        vals = _kernel(Y, starts, gl, p, 1.0 / J, G.fav[chunk], ref_row, None, SIMULATED)
+        here = [m for m in wanted if m not in ("MDRU", "MDRW") or (ref_row >= 0).any()]
+        vals = _kernel(Y, starts, J, p, G.fav[chunk], ref_row, None, here)
         if not pop_ok.all():
             # Without populations, unweighted measures use the (fixed) setting average as μ.
-            fixed = _kernel(
-                Y, starts, gl, p, 1.0 / J, G.fav[chunk], ref_row, G.setting_average[chunk], SIMULATED
-            )
-            for m in SIMULATED:
-                vals[m] = np.where(pop_ok[:, None], vals[m], fixed[m])
-        for m in SIMULATED:
-            low, high = (
-                np.nanpercentile(vals[m], q, axis=1)
-                if np.isnan(vals[m]).any()
-                else np.percentile(vals[m], q, axis=1)
-            )
+            fixed = _kernel(Y, starts, J, p, G.fav[chunk], ref_row, G.setting_average[chunk], here)
+            for m in here:
+                vals[m] = np.where(pop_ok[None, :], vals[m], fixed[m])
+        for m in here:
+            v = vals[m]
+            undefined = np.isnan(v).any(axis=0)  # e.g. a relative measure with μ = 0 in some draw
+            low, high = _percentiles(np.nan_to_num(v), q)
+            low[undefined] = np.nan
+            high[undefined] = np.nan
             result[m][0][chunk] = low
             result[m][1][chunk] = high
-    G._cache["sim"] = result
+
+    workers = max(1, min(len(chunks), os.cpu_count() or 1, 8))
+    if workers == 1:
+        for i, chunk in enumerate(chunks):
+            run(i, chunk)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run, range(len(chunks)), chunks))
     return result
 
 
@@ -668,8 +754,7 @@ def population_attributable_fraction(G: Groups) -> Result:
 
 
 def _ordered_result(G: Groups) -> Result:
-    res = G.result()
-    res.refuse(~G.ordered, REASON_ORDERED_ONLY)
+    res = G.result("ordered")
     res.refuse(G.J <= 2, REASON_MORE_THAN_TWO)
     res.refuse(~G.has_pop, REASON_POPULATION)
     dup = np.zeros(G.n_groups, dtype=bool)
@@ -761,8 +846,13 @@ def _rank_regression(G: Groups):
     Both with the HC1 sandwich covariance, as healthequal's ``avg_comparisons(vcov = "HC1")``.
     """
     key = ("fit", G.sii_model)
-    if key in G._cache:
-        return G._cache[key]
+    if key not in G._cache:
+        with np.errstate(all="ignore"):
+            G._cache[key] = _fit_rank_regression(G)
+    return G._cache[key]
+
+
+def _fit_rank_regression(G: Groups):
     rank = _rank(G)
     scale = G.scale[G.g]
     y_sc = G.est / scale
@@ -776,13 +866,17 @@ def _rank_regression(G: Groups):
         eta = np.log(mu0 / (1 - mu0))
         b0 = np.zeros(G.n_groups)
         b1 = np.zeros(G.n_groups)
+        relevant = G.ordered & (G.J > 2)  # convergence is judged on the groups SII/RII apply to
+        if not relevant.any():
+            relevant = np.ones(G.n_groups, dtype=bool)
         for it in range(100):
             m = special.expit(eta)
             var = np.maximum(m * (1 - m), 1e-300)
             w = prior * var
             zwork = eta + (prop - m) / var
             nb0, nb1, sxx, sw, xm = _wls(G, rank, zwork, w)
-            change = np.nanmax(np.abs(np.concatenate([nb0 - b0, nb1 - b1]))) if it else np.inf
+            moved = np.maximum(np.abs(nb0 - b0), np.abs(nb1 - b1))[relevant]
+            change = np.nanmax(moved) if it and np.isfinite(moved).any() else (np.inf if it == 0 else 0.0)
             b0, b1 = nb0, nb1
             eta = b0[G.g] + b1[G.g] * rank
             if change < 1e-12:
@@ -809,9 +903,7 @@ def _rank_regression(G: Groups):
         v01 = a00 * i01 + a01 * i11
         v11 = a10 * i01 + a11 * i11
         hc1 = G.J / (G.J - 2)
-    fit = (b0, b1, (v00 * hc1, v01 * hc1, v11 * hc1))
-    G._cache[key] = fit
-    return fit
+    return b0, b1, (v00 * hc1, v01 * hc1, v11 * hc1)
 
 
 def _delta_se(g0: np.ndarray, g1: np.ndarray, v) -> np.ndarray:
@@ -915,9 +1007,16 @@ def _numeric_column(df, column, default, group_cols, problems, *, negative_ok=Tr
     if column not in df.columns:
         return np.full(len(df), default, dtype=float)
     raw = df[column]
-    values = pd.to_numeric(raw, errors="coerce")
-    bad = values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
-    for i in np.flatnonzero(bad.to_numpy())[:5]:
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.astype(float)
+        bad = np.zeros(len(raw), dtype=bool)
+    else:
+        values = pd.to_numeric(raw, errors="coerce")
+        candidates = (values.isna() & raw.notna()).to_numpy()
+        bad = candidates.copy()
+        if candidates.any():
+            bad[candidates] = raw[candidates].astype(str).str.strip().to_numpy() != ""
+    for i in np.flatnonzero(bad)[:5]:
         problems.append(
             Problem(
                 where=_label(df[group_cols], i), field=column, value=str(raw.iloc[i]), message="inte ett tal"
@@ -1060,8 +1159,11 @@ def prepare(
     base[~g_ord & (n_miss / np.maximum(n_all, 1) > _MISSING_SHARE)] = REASON_MISSING
 
     keep = ~miss
+    # Rows in subgroup order (ordered) or by subgroup label (non-ordered), so that ties between equal
+    # estimates are broken the same way whatever the row order of the input.
     position = np.arange(len(data), dtype=float)
-    sort_key = np.where(g_ord[gid], order, position)
+    label_rank, _ = pd.factorize(data["subgroup"].astype(str), sort=True)
+    sort_key = np.where(g_ord[gid], order, label_rank.astype(float))
     idx = np.flatnonzero(keep)
     idx = idx[np.lexsort((position[idx], sort_key[idx], gid[idx]))]
     g = gid[idx]
@@ -1134,6 +1236,7 @@ def compute(
             [Problem(where="parameter", field="measures", value=m, message="okänt mått") for m in unknown],
         )
     G, keys = prepare(df, group_cols, level=level, draws=draws, seed=seed, sii_model=sii_model)
+    G.wanted = frozenset(wanted)
     frames = []
     for m in wanted:
         r = FUNCTIONS[m](G)
