@@ -109,7 +109,9 @@ def read_areas_key(path: Path) -> list[dict]:
                 return j
         return None
 
-    deso_col = column_matching(DESO_RE)
+    deso_col = next((j for j, h in enumerate(header) if h in ("deso", "desokod", "deso-kod")), None)
+    if deso_col is None:
+        deso_col = column_matching(DESO_RE)
     regso_code_col = column_matching(REGSO_RE)
     name_col = next((j for j, h in enumerate(header) if "kommunnamn" in h), None)
     regso_col = next(
@@ -183,38 +185,44 @@ def assign_regso_codes(records: list[dict]) -> dict[tuple[str, str], str]:
 
 
 def _upsert(records: list[dict]) -> tuple[int, int]:
-    """Create or update areas by (code, vintage); parents given as (code, vintage) are resolved after."""
-    existing = {(a.code, a.vintage): a for a in Area.objects.filter(code__in=[r["code"] for r in records])}
-    to_create, to_update = [], []
-    fields = ["name", "kind", "municipality_code", "source", "notes", "attributes", "valid_from"]
+    """Create or update areas by (code, vintage), level by level so that parents exist first.
+
+    ``parent`` in a record is the parent's (code, vintage). Records must come parents-first.
+    """
+    fields = ["name", "kind", "municipality_code", "source", "notes", "attributes", "valid_from", "parent_id"]
+    created = updated = 0
+    ids: dict[tuple[str, str], int] = {}
+    levels: dict[int, list[dict]] = defaultdict(list)
+    depth: dict[tuple[str, str], int] = {}
     for r in records:
         key = (r["code"], r.get("vintage", ""))
-        area = existing.get(key)
-        values = {f: r.get(f, getattr(Area, f).field.get_default()) for f in fields}
-        if area is None:
-            to_create.append(Area(code=r["code"], vintage=key[1], **values))
-        else:
-            changed = False
-            for f, v in values.items():
-                if getattr(area, f) != v:
+        depth[key] = depth.get(r.get("parent"), -1) + 1 if r.get("parent") else 0
+        levels[depth[key]].append(r)
+    for level in sorted(levels):
+        batch = levels[level]
+        existing = {(a.code, a.vintage): a for a in Area.objects.filter(code__in=[r["code"] for r in batch])}
+        to_create, to_update = [], []
+        for r in batch:
+            key = (r["code"], r.get("vintage", ""))
+            values = {f: r.get(f, Area._meta.get_field(f).get_default()) for f in fields if f != "parent_id"}
+            values["parent_id"] = ids.get(r.get("parent")) if r.get("parent") else None
+            area = existing.get(key)
+            if area is None:
+                to_create.append(Area(code=key[0], vintage=key[1], **values))
+            elif any(getattr(area, f) != v for f, v in values.items()):
+                for f, v in values.items():
                     setattr(area, f, v)
-                    changed = True
-            if changed:
                 to_update.append(area)
-    Area.objects.bulk_create(to_create, batch_size=2000)
-    if to_update:
-        Area.objects.bulk_update(to_update, fields, batch_size=2000)
-    ids = {
-        (a.code, a.vintage): a.id
-        for a in Area.objects.filter(code__in=[r["code"] for r in records]).only("id", "code", "vintage")
-    }
-    with_parent = []
-    for r in records:
-        if r.get("parent"):
-            area = Area(id=ids[(r["code"], r.get("vintage", ""))], parent_id=ids.get(r["parent"]))
-            with_parent.append(area)
-    Area.objects.bulk_update(with_parent, ["parent"], batch_size=2000)
-    return len(to_create), len(to_update)
+        Area.objects.bulk_create(to_create, batch_size=2000)
+        if to_update:
+            Area.objects.bulk_update(to_update, fields, batch_size=500)
+        created += len(to_create)
+        updated += len(to_update)
+        ids.update(
+            ((a.code, a.vintage), a.id)
+            for a in Area.objects.filter(code__in=[r["code"] for r in batch]).only("id", "code", "vintage")
+        )
+    return created, updated
 
 
 def ensure_country() -> Area:
@@ -224,10 +232,17 @@ def ensure_country() -> Area:
     return area
 
 
-def import_areas_key(path: Path | str) -> AreaImportResult:
-    """Build country, counties, municipalities, RegSO and DeSO (vintage 2018) from SCB's key table."""
+def import_areas_key(path: Path | str, municipality: str | None = None) -> AreaImportResult:
+    """Build country, counties, municipalities, RegSO and DeSO (vintage 2018) from SCB's key table.
+
+    ``municipality`` (a code such as ``1490``) keeps only that municipality's areas.
+    """
     path = Path(path)
     records = read_areas_key(path)
+    if municipality:
+        records = [r for r in records if r["municipality"] == municipality]
+        if not records:
+            raise InputError(f"{path}: inga DeSO i kommunen {municipality}")
     regso_codes = assign_regso_codes(records)
     source = f"SCB, nyckeltabell DeSO–RegSO ({path.name})"
     areas: list[dict] = [{"code": "SE", "name": "Sverige", "kind": Area.Kind.COUNTRY, "source": "SCB"}]

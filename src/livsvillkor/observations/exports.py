@@ -69,6 +69,11 @@ def write_csv(frame, dims, attribution, path: Path) -> None:
 def write_xlsx(frame, dims, attribution, path: Path) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         tidy_output(frame, dims, attribution).to_excel(writer, sheet_name="Data", index=False)
+        # Text such as a note beginning with "=" must stay text, never become a formula.
+        for cells in writer.sheets["Data"].iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
         about = pd.DataFrame(
             {
                 "": [

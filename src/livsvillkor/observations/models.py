@@ -82,13 +82,16 @@ class ImportBatch(models.Model):
 
 
 class Observation(models.Model):
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name=_("indikator"))
+    # No separate FK indexes: the natural key and observation_area_latest start with these columns.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, db_index=False, verbose_name=_("indikator")
+    )
     period = models.CharField(
         _("period"), max_length=9, help_text=_("År (2022) eller årsintervall (2019-2022)")
     )
     period_start = models.PositiveSmallIntegerField(_("första år"))
     period_end = models.PositiveSmallIntegerField(_("sista år"))
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("område"))
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, db_index=False, verbose_name=_("område"))
     breakdown = models.CharField(_("redovisningsgrupp"), max_length=200, blank=True, default="")
     value = models.FloatField(_("värde"), null=True, blank=True)
     numerator = models.FloatField(_("täljare"), null=True, blank=True)

@@ -107,11 +107,10 @@ def _row_label(index) -> str:
     return f"rad {index}"
 
 
-def _problems(df: pd.DataFrame, mask: pd.Series, column: str, message: str) -> list[Problem]:
-    """One problem per masked row; rows are named by ``df.attrs["row_labels"]`` (file row numbers)."""
+def _problems(df: pd.DataFrame, labels, mask: pd.Series, column: str, message: str) -> list[Problem]:
+    """One problem per masked row; rows are named by ``labels`` (the file's row numbers)."""
     if not mask.any():
         return []
-    labels = df.attrs.get("row_labels")
     positions = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
     values = df[column].to_numpy(dtype=object)[positions] if column in df.columns else [None] * len(positions)
     return [
@@ -125,24 +124,49 @@ def _problems(df: pd.DataFrame, mask: pd.Series, column: str, message: str) -> l
     ]
 
 
+def _to_float(text: pd.Series) -> pd.Series:
+    """Strings to float64 (blank → NaN): one Arrow cast when every value is a plain number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(values, index=text.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
 def parse_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Parse a text column of numbers: returns (floats, symbol, bad-mask).
 
     Accepts a decimal comma and spaces (also no-break spaces) as thousands separators; the Swedish
-    missing-value symbols are returned separately, never as numbers.
+    missing-value symbols are returned separately, never as numbers. Plain numbers take a vectorised
+    fast path; only the rest is looked at value by value.
     """
-    text = s.str.strip()
-    symbol = text.where(text.isin(list(MISSING_SYMBOLS)), "")
-    cleaned = (
-        text.where(symbol == "", "")
-        .str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-        .str.replace(",", ".", regex=False)
-    )
-    # Only plain decimal notation: no "inf", "nan", hex or other things float() would accept.
-    plain = cleaned.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?").fillna(False).astype(bool)
-    numbers = pd.to_numeric(cleaned.where(plain), errors="coerce").astype("float64")
-    bad = ~_blank(cleaned) & (~plain | ~np.isfinite(numbers.fillna(0.0)))
-    return numbers, symbol.fillna(""), bad
+    text = s.fillna("").str.strip()
+    numbers = _to_float(text)
+    blank = text == ""
+    slow = numbers.isna() & ~blank
+    symbol = pd.Series("", index=s.index, dtype="string")
+    bad = pd.Series(False, index=s.index)
+    if slow.any():
+        rest = text[slow]
+        is_symbol = rest.isin(list(MISSING_SYMBOLS))
+        symbol[rest.index[is_symbol]] = rest[is_symbol]
+        cleaned = (
+            rest[~is_symbol]
+            .str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+            .str.replace(",", ".", regex=False)
+        )
+        # Only plain decimal notation: no "inf", "nan", hex or other things float() would accept.
+        plain = cleaned.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?").fillna(False).astype(bool)
+        numbers[cleaned.index[plain]] = pd.to_numeric(cleaned[plain]).astype("float64")
+        bad[cleaned.index[~plain]] = True
+    bad |= ~blank & numbers.notna() & ~np.isfinite(numbers.fillna(0.0))
+    numbers = numbers.where(~bad)
+    return numbers, symbol, bad
 
 
 @dataclass
@@ -196,7 +220,6 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
     """
     labels = list(df.index)
     df = _as_text(df.reset_index(drop=True))
-    df.attrs["row_labels"] = labels
     problems: list[Problem] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
@@ -227,39 +250,53 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
 
     for c in df.columns:
         problems += _problems(
-            df, df[c].str.contains(CONTROL_CHARS, regex=True).fillna(False), c, "otillåtna styrtecken"
+            df, labels, df[c].str.contains(CONTROL_CHARS, regex=True).fillna(False), c, "otillåtna styrtecken"
         )
-        problems += _problems(df, df[c].str.len() > MAX_TEXT, c, f"för lång text (mer än {MAX_TEXT} tecken)")
+        problems += _problems(
+            df, labels, df[c].str.len() > MAX_TEXT, c, f"för lång text (mer än {MAX_TEXT} tecken)"
+        )
 
     out = pd.DataFrame(index=df.index)
     out["indicator_id"] = df["indicator"].map(ref.indicators)
-    problems += _problems(df, _blank(df["indicator"]), "indicator", "indikatorkod saknas")
+    problems += _problems(df, labels, _blank(df["indicator"]), "indicator", "indikatorkod saknas")
     problems += _problems(
-        df, ~_blank(df["indicator"]) & out["indicator_id"].isna(), "indicator", "okänd indikator"
+        df, labels, ~_blank(df["indicator"]) & out["indicator_id"].isna(), "indicator", "okänd indikator"
     )
 
-    periods = df["period"].str.extract(f"^{PERIOD_RE}$")
-    start = pd.to_numeric(periods[0], errors="coerce")
-    end = pd.to_numeric(periods[1], errors="coerce").fillna(start)
+    # Plain years vectorised; only year ranges ("2019-2022") go through the regular expression.
+    is_year = (df["period"].str.len() == 4) & df["period"].str.isdigit()
+    start = pd.to_numeric(df["period"].where(is_year), errors="coerce").astype("float64")
+    end = start.copy()
+    ranges = df["period"][~is_year]
+    if len(ranges):
+        periods = ranges.str.extract(f"^{PERIOD_RE}$")
+        first = (
+            pd.to_numeric(periods[0], errors="coerce").astype("Float64").to_numpy("float64", na_value=np.nan)
+        )
+        last = (
+            pd.to_numeric(periods[1], errors="coerce").astype("Float64").to_numpy("float64", na_value=np.nan)
+        )
+        start[ranges.index] = first
+        end[ranges.index] = np.where(np.isnan(last), first, last)
     bad_period = start.isna() | (end < start) | (start < 1800) | (end > 2200)
     problems += _problems(
-        df, bad_period, "period", "ogiltig period: ange år (2022) eller årsintervall (2019-2022)"
+        df, labels, bad_period, "period", "ogiltig period: ange år (2022) eller årsintervall (2019-2022)"
     )
     out["period"] = df["period"]
     out["period_start"] = start
     out["period_end"] = end
 
     out["area_id"] = df["area_code"].map(ref.areas)
-    problems += _problems(df, _blank(df["area_code"]), "area_code", "områdeskod saknas")
+    problems += _problems(df, labels, _blank(df["area_code"]), "area_code", "områdeskod saknas")
     problems += _problems(
-        df, ~_blank(df["area_code"]) & out["area_id"].isna(), "area_code", "okänd områdeskod"
+        df, labels, ~_blank(df["area_code"]) & out["area_id"].isna(), "area_code", "okänd områdeskod"
     )
 
     key = pd.Series("", index=df.index, dtype="string")
     for d in sorted(dims):
         values = df[d]
         bad = ~_blank(values) & ~values.isin(sorted(ref.categories[d]))
-        problems += _problems(df, bad, d, f"okänd kategori i redovisningsgruppen {d}")
+        problems += _problems(df, labels, bad, d, f"okänd kategori i redovisningsgruppen {d}")
         part = (f"{d}=" + values).where(~_blank(values), "")
         key = key.where(part == "", key.where(key == "", key + ";") + part)
     out["breakdown"] = key
@@ -267,20 +304,20 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
     parsed = {}
     for c in NUMERIC_COLUMNS:
         numbers, symbol, bad = parse_numbers(df[c])
-        problems += _problems(df, bad, c, "inte ett tal")
+        problems += _problems(df, labels, bad, c, "inte ett tal")
         parsed[c] = (numbers, symbol)
         out[c] = numbers
     value_symbol = parsed["value"][1]
     any_suppressed = pd.concat([parsed[c][1] == SUPPRESSED for c in NUMERIC_COLUMNS], axis=1).any(axis=1)
 
     for c in ("numerator", "denominator"):
-        problems += _problems(df, out[c] < 0, c, "får inte vara negativt")
-    problems += _problems(df, out["denominator"] == 0, "denominator", "nämnaren får inte vara 0")
+        problems += _problems(df, labels, out[c] < 0, c, "får inte vara negativt")
+    problems += _problems(df, labels, out["denominator"] == 0, "denominator", "nämnaren får inte vara 0")
     problems += _problems(
-        df, out["ci_low"] > out["ci_high"], "ci_low", "nedre konfidensgränsen är större än den övre"
+        df, labels, out["ci_low"] > out["ci_high"], "ci_low", "nedre konfidensgränsen är större än den övre"
     )
     outside = (out["value"] < out["ci_low"]) | (out["value"] > out["ci_high"])
-    problems += _problems(df, outside, "value", "värdet ligger utanför konfidensintervallet")
+    problems += _problems(df, labels, outside, "value", "värdet ligger utanför konfidensintervallet")
 
     # A value may be left blank when numerator and denominator give it.
     scale = out["indicator_id"].map(ref.scales).astype("float64")
@@ -290,13 +327,15 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
     nothing = out["value"].isna() & (value_symbol == "") & ~any_suppressed & ~bad_period
     problems += _problems(
         df,
+        labels,
         nothing & ~parse_numbers(df["value"])[2],
         "value",
         "värde saknas: ange värde, täljare och nämnare, eller ett tecken för saknat värde (.., -, .)",
     )
 
     flags = {f: pd.Series(False, index=df.index) for f in FLAG_FIELDS}
-    tokens = df["flags"].str.lower().str.split(r"[;,\s]+", regex=True)
+    with_flags = df["flags"][df["flags"] != ""]
+    tokens = with_flags.str.lower().str.split(r"[;,\s]+", regex=True)
     exploded = tokens.explode()
     exploded = exploded[~_blank(exploded)]
     if len(exploded):
@@ -333,11 +372,11 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
         & out["area_id"].notna()
     )
     if dupes.any():
-        labels = df.loc[dupes, ["indicator", "area_code", "period"]].assign(
+        dup_frame = df.loc[dupes, ["indicator", "area_code", "period"]].assign(
             breakdown=out.loc[dupes, "breakdown"]
         )
         first_row = {}
-        for i, rec in zip(labels.index, labels.itertuples(index=False), strict=True):
+        for i, rec in zip(dup_frame.index, dup_frame.itertuples(index=False), strict=True):
             k = tuple(rec)
             if k in first_row:
                 problems.append(
@@ -424,7 +463,14 @@ def _fill_stage(cursor, frame: pd.DataFrame, vendor: str, progress: ProgressCall
             ) as copy:
                 copy.write(buffer.getvalue())
         else:
-            rows = part.astype(object).where(part.notna(), None).itertuples(index=False, name=None)
+            columns = []
+            for c in STAGE_COLUMNS:
+                values = part[c].to_numpy()
+                if values.dtype.kind == "f":
+                    columns.append(np.where(np.isnan(values), None, values.astype(object)).tolist())
+                else:
+                    columns.append(part[c].tolist())
+            rows = zip(*columns, strict=True)
             placeholders = ", ".join(["?"] * len(STAGE_COLUMNS))
             cursor.cursor.executemany(f"INSERT INTO {STAGE} VALUES ({placeholders})", rows)
         if progress:
@@ -448,6 +494,9 @@ def _write(prepared: pd.DataFrame, batch: ImportBatch, progress: ProgressCallbac
         if vendor == "postgresql":
             # One import at a time per table: concurrent upserts of the same keys would race.
             cursor.execute(f"LOCK TABLE {obs} IN SHARE ROW EXCLUSIVE MODE")
+        else:
+            # A large page cache keeps the index B-trees in memory while millions of rows go in.
+            cursor.execute("PRAGMA cache_size = -262144")
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cursor.execute(_stage_ddl(vendor))
         _fill_stage(cursor, frame, vendor, progress)
@@ -592,18 +641,19 @@ def _read_tidy_csv(path: Path) -> pd.DataFrame:
 
 def _read_tidy_xlsx(path: Path) -> pd.DataFrame:
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, ParseError, EOFError) as exc:
         raise InputError(
             f"{path}: XLSX-filen är trasig eller inte en XLSX-fil ({exc.__class__.__name__}: {exc})"
         ) from exc
     try:
         rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, ParseError, EOFError) as exc:
         raise InputError(f"{path}: XLSX-filen är trasig ({exc})") from exc
     finally:
         wb.close()

@@ -9,9 +9,10 @@ class AreasKey:
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE")
+        parser.add_argument("--municipality", help="bara denna kommun (kommunkod, t.ex. 1490)")
 
     def run(self, options, progress):
-        return import_areas_key(options["file"]).message
+        return import_areas_key(options["file"], municipality=options["municipality"]).message
 
 
 IMPORTER = AreasKey()

@@ -78,7 +78,7 @@ class Mapping(pydantic.BaseModel):
             raise ValueError("level names in stub and header must be unique")
         if "period" not in levels and not self.period:
             raise ValueError("give 'period' or name a 'period' level in stub or header")
-        if not (self.value or self.numerator and self.denominator):
+        if self.value is None and (self.numerator is None or self.denominator is None):
             raise ValueError("give 'value', or 'numerator' and 'denominator'")
         for role in ("numerator", "denominator", "value"):
             for level in getattr(self, role) or {}:
@@ -95,6 +95,7 @@ def read_grid(path: Path) -> list[list]:
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         import zipfile
+        from xml.etree.ElementTree import ParseError
 
         import openpyxl
 
@@ -102,7 +103,7 @@ def read_grid(path: Path) -> list[list]:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
             wb.close()
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, ParseError, EOFError) as exc:
             raise InputError(f"{path}: XLSX-filen är trasig eller inte en XLSX-fil ({exc})") from exc
         return rows
     if suffix in {".csv", ".txt"}:
@@ -160,9 +161,16 @@ def parse_export(path: Path | str, mapping: Mapping) -> pd.DataFrame:
     n_stub, n_head = len(mapping.stub), len(mapping.header)
     region_col = mapping.stub.index("region")
 
+    def is_number(v) -> bool:
+        if isinstance(v, int | float):
+            return True
+        text = _text(v).replace(" ", "").replace(",", ".")
+        return text in MISSING_SYMBOLS or bool(re.fullmatch(r"[+-]?\d+(\.\d*)?", text))
+
     def is_data(r):
+        # A stub header row ("år", "region", "kvinnor" …) has text where a data row has numbers.
         row = grid[r]
-        return _text(row[region_col]) != "" and any(_text(v) != "" for v in row[n_stub:])
+        return _text(row[region_col]) != "" and any(is_number(v) for v in row[n_stub:])
 
     first = next((r for r in range(n_head, len(grid)) if is_data(r)), None)
     if first is None:
@@ -293,7 +301,7 @@ def _combine(path: Path, long: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     result = None
     for role in ("numerator", "denominator", "value"):
         selector = getattr(mapping, role)
-        if not selector:
+        if selector is None:
             continue
         part = long[_select(long, selector)]
         free = [
