@@ -146,3 +146,35 @@ def test_command(boras_framework):
 def test_without_a_framework_the_error_says_what_to_do():
     with pytest.raises(InputError, match="load-framework"):
         load_catalogue(CATALOGUE)
+
+
+def test_aliases_cover_the_repository_mappings(catalogue):
+    """The SCB export mappings name indicators by their own codes; the catalogue maps them."""
+    import yaml
+
+    from livsvillkor.framework.catalogue import alias_map
+
+    aliases = alias_map(CATALOGUE)
+    mapped = {
+        yaml.safe_load(p.read_text(encoding="utf-8"))["indicator"] for p in (ROOT / "mappings").glob("*.yaml")
+    }
+    covered = {code for code in mapped if code in aliases}
+    assert covered == {
+        "born-outside-sweden",
+        "foreign-background",
+        "compulsory-education-25-64",
+        "low-economic-standard",
+        "employment-rate-16-64",
+    }
+    codes = {i.code for i in catalogue.indicators}
+    assert set(aliases.values()) <= codes and not set(aliases) & codes
+
+
+def test_alias_used_twice_is_an_error(tmp_path):
+    text = CATALOGUE.read_text(encoding="utf-8").replace(
+        "aliases: [foreign-background]", "aliases: [born-outside-sweden]"
+    )
+    bad = tmp_path / "alias.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="born-outside-sweden"):
+        parse_catalogue_file(bad)

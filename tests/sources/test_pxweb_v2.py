@@ -30,7 +30,7 @@ def scb(shared_data, slept):
         mock.post("/tables/TAB6471/data").mock(
             return_value=httpx.Response(200, content=body("TAB6471_data.json"))
         )
-        mock.get("/codelists/agg_Ålder10årJ").mock(
+        mock.get("/codeLists/agg_Ålder10årJ").mock(
             return_value=httpx.Response(200, content=body("codelist_agg_Alder10arJ.json"))
         )
         mock.get(url__regex=r"/tables/?\?.*pageNumber=2").mock(
@@ -139,6 +139,9 @@ def test_metadata_lists_borås_and_codelists(scb):
 
 def test_codelist_aggregation_maps_ages(scb):
     _mock, client = scb
+    meta = json.loads(body("TAB6471_metadata.json"))
+    href = meta["dimension"]["Region"]["extension"]["codelists"][0]["links"][0]["href"]
+    assert href.split("?")[0] == client._url("codeLists/vs_CKM01Riket")  # the server's own link shape
     frame = client.codelist("agg_Ålder10årJ")
     assert frame.attrs["type"] == "Aggregation"
     assert sorted(frame.loc[frame["code"] == "-9", "member"].astype(int)) == list(range(10))

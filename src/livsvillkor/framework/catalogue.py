@@ -94,6 +94,15 @@ class IndicatorIn(Strict):
     overall_goal: bool = False
     area_development: bool = False
     active: bool = True
+    aliases: list[str] = []
+
+    @field_validator("aliases")
+    @classmethod
+    def alias_slugs(cls, aliases: list[str]) -> list[str]:
+        for a in aliases:
+            if not re.match(SLUG, a):
+                raise ValueError(f"alias {a!r} is not a slug")
+        return aliases
 
     @field_validator("goals")
     @classmethod
@@ -137,9 +146,28 @@ def parse_catalogue_file(path: str | Path) -> tuple[CatalogueFile, LineIndex]:
             )
         else:
             seen[ind.code] = i
+    names: dict[str, str] = {i.code: "code" for i in data.indicators}
+    for i, ind in enumerate(data.indicators):
+        for j, alias in enumerate(ind.aliases):
+            if alias in names:
+                problems.append(
+                    problem_at(
+                        path,
+                        index,
+                        ("indicators", i, "aliases", j),
+                        f"alias '{alias}' is already used as an indicator code or alias",
+                    )
+                )
+            names[alias] = ind.code
     if problems:
         raise InputError(f"{path}: {len(problems)} problem(s) in the file", problems)
     return data, index
+
+
+def alias_map(path: str | Path) -> dict[str, str]:
+    """Alias (a code used by an import mapping) → catalogue indicator code."""
+    data, _ = parse_catalogue_file(path)
+    return {alias: ind.code for ind in data.indicators for alias in ind.aliases}
 
 
 @dataclass

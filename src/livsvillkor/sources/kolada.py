@@ -139,7 +139,7 @@ class KoladaClient:
         RKA recomputes these groups and gives them new ids, so they are found by title, never by a
         stored id. The result has one row per (group, member) plus the group's ``topic`` and ``year``.
         """
-        groups = self.municipality_groups(title=PEER_GROUP_PREFIX)
+        groups = self.municipality_groups(title=municipality_name)
         frame = groups.data
         pattern = re.compile(
             rf"^{PEER_GROUP_PREFIX},? ?(?P<topic>.*?), {re.escape(municipality_name)}, (?P<year>\d{{4}})$"

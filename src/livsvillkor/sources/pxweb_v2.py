@@ -176,7 +176,7 @@ class PxWebV2Client:
     def codelist(self, codelist_id: str) -> pd.DataFrame:
         """A codelist (valueset or aggregation): one row per (code, member code)."""
         self.config()
-        payload = self.session.get_json(self._url(f"codelists/{codelist_id}"), params={"lang": self.language})
+        payload = self.session.get_json(self._url(f"codeLists/{codelist_id}"), params={"lang": self.language})
         rows = []
         for value in payload.get("values", []):
             members = value.get("valueMap") or [value.get("code")]
@@ -210,6 +210,7 @@ class PxWebV2Client:
         table_data = jsonstat.decode(payload)
         frame = table_data.data
         frame.attrs["labels"] = table_data.category_labels
+        frame.attrs["roles"] = table_data.roles
         params = {"table": table, "selection": body["selection"], "language": self.language}
         return SourceResult(
             frame,
