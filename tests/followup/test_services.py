@@ -36,23 +36,27 @@ def _series(values, *, ci=None, num=None, den=None, start=2015, breaks=None):
 
 def test_trend_needs_five_points():
     trend = services.trend_test(_series([1, 2, 3, 4]))
-    assert trend.direction is None and "färre än 5" in trend.reason
+    assert trend.direction is None and "Färre än 5" in trend.reason
     assert trend.development("higher") == rules.Development.NOT_ASSESSABLE
 
 
 def test_trend_refuses_a_series_break():
     trend = services.trend_test(_series([1, 2, 3, 4, 5], breaks=[False, False, True, False, False]))
-    assert trend.reason == "tidsseriebrott"
+    assert trend.direction is None and "Tidsseriebrott" in trend.reason
+    assert trend.development("higher") == rules.Development.NOT_ASSESSABLE
 
 
 def test_cochran_armitage_detects_a_rising_proportion():
     den = [1000] * 5
     num = [100, 120, 140, 160, 180]
-    trend = services.trend_test(_series([n / 10 for n in num], num=num, den=den), "proportion", 100)
+    trend = services.trend_test(_series([n / 10 for n in num], num=num, den=den), "proportion", "higher")
     assert trend.method == "Cochran–Armitage"
     assert trend.direction == "increasing" and trend.significant
     assert trend.development("lower") == rules.Development.WORSENING
-    assert trend.label("higher") == "Ökande och blir bättre"
+    assert trend.label() == "Ökande och förbättras"
+    # Numerators of a rate are not a binomial count: the regression on the CIs is used instead.
+    rate = _series([n / 10 for n in num], num=num, den=den, ci=0.5)
+    assert services.trend_test(rate, "rate").method == "viktad regression"
 
 
 def test_cochran_armitage_matches_the_textbook_statistic():
@@ -61,7 +65,7 @@ def test_cochran_armitage_matches_the_textbook_statistic():
 
     num = np.array([30, 35, 28, 45, 50])
     den = np.array([300, 310, 290, 305, 300])
-    trend = services.trend_test(_series(num / den * 100, num=num, den=den), "proportion", 100)
+    trend = services.trend_test(_series(num / den * 100, num=num, den=den), "proportion")
     table = Table(np.column_stack([num, den - num]))
     expected = table.test_ordinal_association(row_scores=np.arange(5), col_scores=np.array([1, 0]))
     # statsmodels gives Mantel's linear-by-linear statistic, which is Cochran–Armitage's × √((N−1)/N).
@@ -78,6 +82,7 @@ def test_weighted_regression_no_change_on_noisy_flat_series():
     assert trend.method == "viktad regression"
     assert trend.significant is False
     assert trend.development("higher") == rules.Development.NO_CHANGE
+    assert trend.label() == "Ingen signifikant förändring"
 
 
 def test_compare_labels_with_and_without_polarity():

@@ -3,7 +3,7 @@
 Areas: Sweden, the county, Borås, the 10 kommundelar, RegSO with socio-economic area types 1–5 and the
 områdesutveckling area Norrby. Indicators: proportions and a rate linked to effect goals of the loaded
 målbild, 2015–2024, totals plus breakdowns by sex and background. Everything goes through
-``observations.services.import_observations`` (source ``demo-test``), like any real import. One
+``observations.services.import_observations`` (source ``example``, so pages show the banner), like any real import. One
 district cell (the Norrby total of 2024, indicator ``trangboddhet``) has a numerator below the threshold,
 so disclosure control shows it as ``..``.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from livsvillkor.core.exampledata import EXAMPLE_SOURCE
 from livsvillkor.framework.models import EffectGoal, Indicator, IndicatorGoalLink
 from livsvillkor.geo.models import Area, AreaClassification
 from livsvillkor.observations.dimensions import load_dimensions
@@ -205,5 +206,5 @@ def load_sample(seed: int = 2015) -> None:
     make_areas()
     make_indicators()
     import_observations(
-        sample_frame(seed), source="demo-test", parameters={"seed": seed}, attribution="Källa: SCB"
+        sample_frame(seed), source=EXAMPLE_SOURCE, parameters={"seed": seed}, attribution="Källa: SCB"
     )

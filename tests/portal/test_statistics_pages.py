@@ -45,7 +45,7 @@ def test_indicator_page_shows_metadata_charts_tables_and_banner(client, data):
         assert f'id="{chart}-spec"' in html
     # Without JavaScript: tables and text summaries are in the page.
     assert "<table>" in html and 'class="chart-summary"' in html
-    assert "Minskande och blir bättre" in html  # trend label with polarity
+    assert "Minskande och förbättras" in html  # trend label with polarity
     assert "Lutningsindex (SII)" in html and "Relativt ojämlikhetsindex (RII)" in html
     assert "Kartan visas inte" in html  # no boundaries loaded in the sample
 
@@ -217,3 +217,13 @@ def test_choropleth_with_police_outlines_when_boundaries_exist(client, data):
     assert "Norrby (särskilt utsatt område)" not in off_spec[: off_spec.index("</script>")]
     stat = json.loads(client.get(f"/indikatorer/{IND}/data/map.json?niva=district").content)
     assert len(stat["dimension"]["area_code"]["category"]["index"]) == 10
+
+
+def test_no_banner_for_real_data(client, data):
+    from livsvillkor.observations.models import ImportBatch
+
+    ImportBatch.objects.update(source="scb")
+    cache.clear()
+    html = _html(client, f"/indikatorer/{IND}/")
+    assert 'id="chart-trend"' in html
+    assert "Exempeldata" not in html

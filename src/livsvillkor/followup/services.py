@@ -9,16 +9,12 @@ Computed statistics are cached (Django cache) under keys that contain the data v
 the newest :class:`~livsvillkor.observations.models.ImportBatch` and of the newest målbild — so every
 import invalidates them.
 
-Trend tests (STATISTICS.md section 4) until ``livsvillkor.stats`` has its own module: eligible with at
-least 5 comparable, non-overlapping points and no series break among the last 5; proportions with
-numerators and denominators get the chi-square test for linear trend (Cochran–Armitage); other series
-an inverse-variance weighted regression of value on time when every point has a CI, otherwise an
-ordinary least-squares regression with a t test of the slope.
+Trend tests, gap trends and benchmark comparisons are those of :mod:`livsvillkor.stats` (trend,
+benchmark); this module chooses the series and maps the results to the rules' terms.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,14 +23,16 @@ import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Max
-from scipy import stats as sps
 
 from livsvillkor.charts.formatting import format_value
+from livsvillkor.core.exampledata import is_example_data
 from livsvillkor.framework.models import EffectGoal, Framework, Indicator
 from livsvillkor.geo.models import Area, AreaClassification
 from livsvillkor.observations import services as observations
 from livsvillkor.observations.models import Category, ImportBatch
+from livsvillkor.stats import benchmark as stats_benchmark
 from livsvillkor.stats import inequality
+from livsvillkor.stats import trend as stats_trend
 
 from . import rules
 
@@ -87,13 +85,20 @@ def cached(parts: tuple, compute: Callable[[], Any], timeout: int = CACHE_SECOND
     return value
 
 
-def example_data_shown() -> bool:
-    """True when any shown value comes from generated example data (import source ``demo``)."""
-    return cached(("example",), lambda: ImportBatch.objects.filter(source__startswith="demo").exists())
+def example_data_shown(indicators=None) -> bool:
+    """True when values of these indicators (or of any, with None) come from the example generator."""
+
+    def compute():
+        if indicators is None:
+            return is_example_data()
+        return any(is_example_data(ind) for ind in indicators)
+
+    key = ("example", ",".join(str(i.pk) for i in indicators) if indicators is not None else "*")
+    return cached(key, compute)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Trend
+# Trend (livsvillkor.stats.trend) and benchmark comparison (livsvillkor.stats.benchmark)
 
 
 @dataclass(frozen=True)
@@ -105,132 +110,132 @@ class Trend:
     points: int = 0
     method: str = ""
     reason: str = ""
+    text: str = ""  # the statistics core's Swedish label
 
     def development(self, polarity: str) -> rules.Development:
         return rules.development(self.direction, self.significant, polarity)
 
-    def label(self, polarity: str) -> str:
-        """The Swedish label of STATISTICS.md section 4."""
+    def label(self) -> str:
         if self.direction is None or self.significant is None:
             return (
                 f"Trenden kunde inte beräknas ({self.reason})"
                 if self.reason
                 else "Trenden kunde inte beräknas"
             )
-        if not self.significant:
-            return "Ingen statistiskt säkerställd förändring"
-        word = "Ökande" if self.direction == "increasing" else "Minskande"
-        if polarity == "none":
-            return word
-        better = (self.direction == "increasing") == (polarity == "higher")
-        return f"{word} och blir {'bättre' if better else 'sämre'}"
+        return self.text
+
+
+METHOD_LABELS = {"chi2_linear_trend": "Cochran–Armitage", "weighted_regression": "viktad regression"}
+POLARITY_SIGN = {"higher": 1, "lower": -1, "none": 0}
 
 
 def _not_calculated(reason: str, points: int = 0) -> Trend:
     return Trend(None, None, points=points, reason=reason)
 
 
-def _comparable(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
-    """The last TREND_POINTS published, non-overlapping points, or None and why not."""
-    shown = frame[frame["value"].notna() & ~frame["suppressed"].astype(bool)]
-    shown = shown.sort_values(["period_end", "period_start"])
-    if len(shown) < TREND_POINTS:
-        return None, f"färre än {TREND_POINTS} jämförbara värden"
-    last = shown.tail(TREND_POINTS)
-    starts = last["period_start"].to_numpy()
-    ends = last["period_end"].to_numpy()
-    if (starts[1:] <= ends[:-1]).any():
-        return None, "överlappande perioder"
-    if "break_in_series" in last and last["break_in_series"].iloc[1:].astype(bool).any():
-        return None, "tidsseriebrott"
-    return last, ""
+def _trend_from_row(row) -> Trend:
+    direction = row["direction"]
+    reason = "" if row["reason"] is None or pd.isna(row["reason"]) else str(row["reason"])
+    points = int(row["n_points"])
+    if direction == "not_calculated":
+        return _not_calculated(reason, points)
+    slope = float(row["slope"])
+    significant = direction != "no_change"
+    if direction == "no_change":
+        direction = "increasing" if slope > 0 else "decreasing"
+    return Trend(
+        direction,
+        significant,
+        float(row["p_value"]),
+        slope,
+        points,
+        METHOD_LABELS.get(row["method"], row["method"]),
+        "",
+        str(row["label"]),
+    )
 
 
-def _regression(x: np.ndarray, y: np.ndarray, se: np.ndarray | None) -> tuple[float, float, str]:
-    """Slope and two-sided p-value: inverse-variance weighted when ``se`` is given, else OLS."""
-    if se is not None and np.all(np.isfinite(se)) and np.all(se > 0):
-        w = 1.0 / se**2
-        xm = np.sum(w * x) / np.sum(w)
-        ym = np.sum(w * y) / np.sum(w)
-        sxx = np.sum(w * (x - xm) ** 2)
-        slope = np.sum(w * (x - xm) * (y - ym)) / sxx
-        z = slope / math.sqrt(1.0 / sxx)
-        return float(slope), float(2 * sps.norm.sf(abs(z))), "viktad regression"
-    fit = sps.linregress(x, y)
-    p = float(fit.pvalue) if np.isfinite(fit.pvalue) else 1.0
-    return float(fit.slope), p, "linjär regression"
+def trend_test(frame: pd.DataFrame, value_type: str = "", polarity: str = "none") -> Trend:
+    """Trend over the last 5 comparable points of one series (columns of ``observations.series``).
 
-
-def trend_test(frame: pd.DataFrame, value_type: str = "", scale: float = 1) -> Trend:
-    """Trend over the last 5 comparable points of one series (columns of ``observations.series``)."""
+    Numerators and denominators are used (Cochran–Armitage) for proportions only; other value types
+    get the weighted regression on their CIs.
+    """
     if frame is None or frame.empty:
         return _not_calculated("inga värden")
-    last, reason = _comparable(frame)
-    if last is None:
-        return _not_calculated(reason, int(frame["value"].notna().sum()))
-    x = ((last["period_start"] + last["period_end"]) / 2).to_numpy(dtype=float)
-    num = last["numerator"].to_numpy(dtype=float) if "numerator" in last else np.full(len(last), np.nan)
-    den = last["denominator"].to_numpy(dtype=float) if "denominator" in last else np.full(len(last), np.nan)
-    if (
-        value_type == "proportion"
-        and np.all(np.isfinite(num))
-        and np.all(np.isfinite(den))
-        and np.all(den > 0)
-    ):
-        # Cochran–Armitage chi-square test for linear trend in proportions.
-        p_bar = num.sum() / den.sum()
-        t = np.sum(x * (num - den * p_bar))
-        var = p_bar * (1 - p_bar) * (np.sum(den * x**2) - np.sum(den * x) ** 2 / den.sum())
-        if var <= 0:
-            return _not_calculated("ingen variation", len(last))
-        z = t / math.sqrt(var)
-        p = float(2 * sps.norm.sf(abs(z)))
-        slope, _, _ = _regression(x, last["value"].to_numpy(dtype=float), None)
-        direction = "increasing" if t > 0 else "decreasing"
-        return Trend(direction, p < ALPHA, p, slope, len(last), "Cochran–Armitage")
-    y = last["value"].to_numpy(dtype=float)
-    se = None
-    if {"ci_low", "ci_high"} <= set(last.columns):
-        se = (last["ci_high"].to_numpy(dtype=float) - last["ci_low"].to_numpy(dtype=float)) / (2 * Z95)
-        if not np.all(np.isfinite(se)):
-            se = None
-    if np.allclose(y, y[0]):
-        return Trend("increasing", False, 1.0, 0.0, len(last), "konstant serie")
-    slope, p, method = _regression(x, y, se)
-    direction = "increasing" if slope > 0 else "decreasing"
-    return Trend(direction, p < ALPHA, p, slope, len(last), method)
+    data = pd.DataFrame(
+        {
+            "series": 0,
+            "period": frame["period_start"].to_numpy(dtype=float),
+            "period_end": frame["period_end"].to_numpy(dtype=float),
+            "value": frame["value"].where(~frame["suppressed"].astype(bool)).to_numpy(dtype=float),
+            "polarity": POLARITY_SIGN.get(polarity, 0),
+        }
+    )
+    for col in ("ci_low", "ci_high"):
+        if col in frame:
+            data[col] = frame[col].to_numpy(dtype=float)
+    if value_type == "proportion" and {"numerator", "denominator"} <= set(frame.columns):
+        data["numerator"] = frame["numerator"].to_numpy(dtype=float)
+        data["denominator"] = frame["denominator"].to_numpy(dtype=float)
+    if "break_in_series" in frame:
+        data["break_in_series"] = frame["break_in_series"].astype(bool).to_numpy()
+    result = stats_trend.test_trend(data, ["series"], min_points=TREND_POINTS)
+    if result.empty:
+        return _not_calculated("inga värden")
+    return _trend_from_row(result.iloc[0])
 
 
-# ---------------------------------------------------------------------------------------------------
-# Benchmark comparison (STATISTICS.md section 3)
+def gap_trend(measures: pd.DataFrame, measure: str) -> Trend:
+    """Is the gap shrinking? The statistics core's trend test on one gap measure's own series."""
+    data = measures[measures["measure"] == measure].copy()
+    if data.empty:
+        return _not_calculated("inga värden")
+    data["year"] = data["period_start"].astype(float)
+    data["period_end"] = data["period_end"].astype(float)
+    result = stats_trend.gap_trend(
+        data[["measure", "year", "period_end", "estimate", "se", "ci_low", "ci_high", "reason"]],
+        [],
+        time_col="year",
+        min_points=TREND_POINTS,
+    )
+    if result.empty:
+        return _not_calculated("inga värden")
+    row = result.iloc[0]
+    gap = row["gap_direction"]
+    trend = _trend_from_row(row)
+    if gap == "not_calculated":
+        return trend
+    # The direction of the gap's distance from "no inequality": decreasing means shrinking.
+    direction = {"shrinking": "decreasing", "widening": "increasing"}.get(gap, trend.direction)
+    return Trend(
+        direction,
+        gap != "no_change",
+        trend.p_value,
+        trend.slope,
+        trend.points,
+        trend.method,
+        "",
+        str(row["gap_label"]),
+    )
 
 
 def compare(values, lows, highs, benchmark, polarity: str, bench_low=None, bench_high=None) -> np.ndarray:
-    """Vectorised significance label of each value against one benchmark value.
-
-    Similar when the benchmark lies inside the value's CI (or, when the benchmark has a CI too, when
-    the two intervals overlap); otherwise better/worse (with polarity) or lower/higher (without).
-    ``not_compared`` when the value has no CI or there is no benchmark.
-    """
-    v = np.asarray(values, dtype=float)
-    lo = np.asarray(lows, dtype=float)
-    hi = np.asarray(highs, dtype=float)
-    out = np.full(v.shape, "not_compared", dtype=object)
-    if benchmark is None or not np.isfinite(benchmark):
-        return out
-    b_lo = benchmark if bench_low is None or not np.isfinite(bench_low) else bench_low
-    b_hi = benchmark if bench_high is None or not np.isfinite(bench_high) else bench_high
-    ok = np.isfinite(v) & np.isfinite(lo) & np.isfinite(hi)
-    above = ok & (lo > b_hi)
-    below = ok & (hi < b_lo)
-    out[ok] = "similar"
-    if polarity == "none":
-        out[above], out[below] = "higher", "lower"
-    else:
-        good_above = polarity == "higher"
-        out[above] = "better" if good_above else "worse"
-        out[below] = "worse" if good_above else "better"
-    return out
+    """Significance label of each value against one benchmark value (``stats.benchmark.compare``)."""
+    n = len(values)
+    none = benchmark is None or not np.isfinite(benchmark)
+    frame = pd.DataFrame(
+        {
+            "value": np.asarray(values, dtype=float),
+            "ci_low": np.asarray(lows, dtype=float),
+            "ci_high": np.asarray(highs, dtype=float),
+            "benchmark_value": np.full(n, np.nan if none else float(benchmark)),
+            "benchmark_ci_low": np.full(n, np.nan if bench_low is None else float(bench_low)),
+            "benchmark_ci_high": np.full(n, np.nan if bench_high is None else float(bench_high)),
+            "polarity": POLARITY_SIGN.get(polarity, 0),
+        }
+    )
+    return stats_benchmark.compare(frame)["comparison"].to_numpy(dtype=object)
 
 
 COMPARISON_TEXT = {
@@ -437,18 +442,7 @@ def gap(ind: Indicator, dimension: str) -> Gap | None:
         )
         periods = rows.drop_duplicates("period")[["period", "period_start", "period_end"]]
         measures = measures.merge(periods, on="period", how="left").sort_values(["period_end", "measure"])
-        absolute = measures[measures["measure"] == GAP_MEASURES[dimension][0]]
-        series = pd.DataFrame(
-            {
-                "period_start": absolute["period_start"],
-                "period_end": absolute["period_end"],
-                "value": absolute["estimate"].abs(),
-                "ci_low": absolute["estimate"].abs() - Z95 * absolute["se"],
-                "ci_high": absolute["estimate"].abs() + Z95 * absolute["se"],
-                "suppressed": False,
-            }
-        )
-        trend = trend_test(series)
+        trend = gap_trend(measures, GAP_MEASURES[dimension][0])
         return Gap(
             dimension,
             GAP_LABELS[dimension],
@@ -513,7 +507,7 @@ class IndicatorStatus:
 
     @property
     def trend_label(self) -> str:
-        return self.trend.label(self.polarity)
+        return self.trend.label()
 
     @property
     def arrow(self) -> str:
@@ -544,7 +538,9 @@ def indicator_status(ind: Indicator) -> IndicatorStatus:
         frame = observations.series(ind, area_codes=codes) if codes else pd.DataFrame()
         muni = frame[frame["area_code"] == place.municipality] if len(frame) else frame
         muni = muni.sort_values(["period_end", "period_start"]) if len(muni) else muni
-        trend = trend_test(muni, ind.value_type, ind.scale) if len(muni) else _not_calculated("inga värden")
+        trend = (
+            trend_test(muni, ind.value_type, ind.polarity) if len(muni) else _not_calculated("inga värden")
+        )
         latest = None
         benchmark = None
         shown = muni[muni["value"].notna()] if len(muni) else muni

@@ -133,7 +133,8 @@ def effect_goal(request, code):
                 (_("Skillnaden minskar"), proposal.names(result.gaps_narrowing)),
                 (_("Skillnaden ökar"), proposal.names(result.gaps_widening)),
             ],
-            "example_data": bool(cards) and services.example_data_shown(),
+            "example_data": bool(cards)
+            and services.example_data_shown(Indicator.objects.filter(effect_goals=goal)),
         },
     )
 
@@ -233,7 +234,7 @@ def indicator(request, code):
             "breakdowns": breakdowns,
             "goal_links": [link for link in ind.goal_links.all()],
             "attribution": presenters.attribution(ind),
-            "example_data": bool(page.charts) and services.example_data_shown(),
+            "example_data": bool(page.charts) and services.example_data_shown([ind]),
         },
     )
 
@@ -366,7 +367,7 @@ def compare(request):
             "panels": panels,
             "asked": "indikator" in request.GET,
             "attribution": presenters.attribution(ind) if ind else "",
-            "example_data": bool(panels) and services.example_data_shown(),
+            "example_data": bool(panels) and services.example_data_shown([ind]),
         },
     )
 
