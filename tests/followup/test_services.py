@@ -158,3 +158,27 @@ def test_cache_is_invalidated_by_an_import(sample):
     assert services.data_version().startswith(f"{ImportBatch.objects.latest('id').id}.")
     after = services.indicator_status(sample)
     assert before.latest["period"] == "2024" and after.latest["period"] == "2025"
+
+
+def test_missing_intervals_are_computed_by_the_indicators_method(sample):
+    from livsvillkor.stats.intervals import wilson
+
+    frame = pd.DataFrame(
+        {
+            "value": [10.0, 50.0, np.nan],
+            "numerator": [10.0, 50.0, np.nan],
+            "denominator": [100.0, 100.0, np.nan],
+            "ci_low": [np.nan, 40.0, np.nan],
+            "ci_high": [np.nan, 60.0, np.nan],
+            "suppressed": [False, False, True],
+        }
+    )
+    out = services.with_intervals(frame, sample)  # a proportion (scale 100) with Wilson intervals
+    lo, hi = wilson(np.array([10.0]), np.array([100.0]))
+    assert out.loc[0, "ci_low"] == pytest.approx(lo[0] * 100) and out.loc[0, "ci_high"] == pytest.approx(
+        hi[0] * 100
+    )
+    assert (out.loc[1, "ci_low"], out.loc[1, "ci_high"]) == (40.0, 60.0)  # given by the source: kept
+    assert np.isnan(out.loc[2, "ci_low"])  # suppressed: stays blank
+    sample.ci_method = Indicator.CIMethod.NONE
+    assert np.isnan(services.with_intervals(frame, sample).loc[0, "ci_low"])

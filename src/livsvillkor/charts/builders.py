@@ -112,6 +112,11 @@ def _base_config(chart: alt.TopLevelMixin, description: str) -> dict[str, Any]:
     return spec
 
 
+def _upper_first(text: str) -> str:
+    """Capitalise the first letter only (``str.capitalize`` would lower-case "SII" and "Borås")."""
+    return text[:1].upper() + text[1:]
+
+
 def _has_ci(out: pd.DataFrame) -> bool:
     return bool(out["ci_low"].notna().any() and out["ci_high"].notna().any())
 
@@ -196,7 +201,7 @@ def _trend_summary(out: pd.DataFrame, series_order: list[str], subject: str, dec
     if main.empty:
         return f"Inga publicerade värden för {subject} i {series_order[0]}."
     last = main.iloc[-1]
-    text = f"{subject.capitalize()} i {last['series']} var {format_value(last['value'], decimals, unit)} {last['period']}"
+    text = f"{_upper_first(subject)} i {last['series']} var {format_value(last['value'], decimals, unit)} {last['period']}"
     if len(main) > 1:
         first = main.iloc[0]
         text += f" (jämfört med {format_value(first['value'], decimals, unit)} {first['period']})"
@@ -295,7 +300,7 @@ def _bars_summary(out, subject, decimals, unit, benchmark, benchmark_label) -> s
         return f"Inga publicerade värden för {subject}."
     top, bottom = shown.iloc[0], shown.iloc[-1]
     text = (
-        f"{subject.capitalize()} var högst i {top['area']} ({format_value(top['value'], decimals, unit)}) "
+        f"{_upper_first(subject)} var högst i {top['area']} ({format_value(top['value'], decimals, unit)}) "
         f"och lägst i {bottom['area']} ({format_value(bottom['value'], decimals, unit)})"
     )
     if benchmark is not None and benchmark_label:
@@ -365,7 +370,7 @@ def breakdown_bars(
         lo = shown.loc[shown["value"].idxmin()]
         where = f" i {groups[0]}" if groups[0] else ""
         summary = (
-            f"{subject.capitalize()}{where} var {format_value(hi['value'], decimals, unit)} för {hi['category'].lower()} "
+            f"{_upper_first(subject)}{where} var {format_value(hi['value'], decimals, unit)} för {hi['category'].lower()} "
             f"och {format_value(lo['value'], decimals, unit)} för {lo['category'].lower()}."
         )
     else:

@@ -33,6 +33,7 @@ from livsvillkor.observations.models import Category, ImportBatch
 from livsvillkor.stats import benchmark as stats_benchmark
 from livsvillkor.stats import inequality
 from livsvillkor.stats import trend as stats_trend
+from livsvillkor.stats.intervals import add_intervals
 
 from . import rules
 
@@ -249,6 +250,57 @@ COMPARISON_TEXT = {
 
 
 # ---------------------------------------------------------------------------------------------------
+# Reading series with confidence intervals
+
+#: CI methods we can compute from numerators and denominators, and the value type they need.
+COMPUTED_CI = {Indicator.CIMethod.WILSON: "proportion", Indicator.CIMethod.BYAR: "rate"}
+
+
+def with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """Fill missing 95 % CIs by the indicator's CI method (``stats.intervals``): Wilson for
+    proportions, Byar / exact Poisson for rates, from numerators and denominators. Bounds given by the
+    source are kept; suppressed cells stay blank."""
+    kind = COMPUTED_CI.get(ind.ci_method)
+    if frame.empty or kind is None or "numerator" not in frame:
+        return frame
+    need = (
+        frame["ci_low"].isna()
+        & frame["numerator"].notna()
+        & frame["denominator"].notna()
+        & (frame["denominator"] > 0)
+        & ~frame["suppressed"].astype(bool)
+    )
+    if not need.any():
+        return frame
+    scale = float(ind.scale or 1)
+    work = pd.DataFrame(
+        {
+            "value_type": kind,
+            "value": frame.loc[need, "value"].to_numpy(dtype=float),
+            "numerator": frame.loc[need, "numerator"].to_numpy(dtype=float),
+            "denominator": frame.loc[need, "denominator"].to_numpy(dtype=float),
+            "scale": scale,
+            "per": scale,
+        }
+    )
+    filled = add_intervals(work, per="per")
+    out = frame.copy()
+    out.loc[need, "ci_low"] = filled["ci_low"].to_numpy()
+    out.loc[need, "ci_high"] = filled["ci_high"].to_numpy()
+    return out
+
+
+def series(ind: Indicator, **kwargs) -> pd.DataFrame:
+    """``observations.series`` (disclosure control applied) with CIs filled by :func:`with_intervals`."""
+    frame = observations.series(ind, **kwargs)
+    return with_intervals(frame, ind)
+
+
+def latest_by_area(ind: Indicator, level: str, municipality: str) -> pd.DataFrame:
+    return with_intervals(observations.latest_by_area(ind, level, municipality=municipality), ind)
+
+
+# ---------------------------------------------------------------------------------------------------
 # Places
 
 
@@ -339,7 +391,7 @@ def _gap_rows(ind: Indicator, dimension: str, place: Places) -> tuple[pd.DataFra
     """Subgroup estimates per period for one gap dimension (empty when the data has none)."""
     empty = pd.DataFrame(columns=["period", "subgroup", "value", "ci_low", "ci_high", "population"])
     if dimension in ("background", "sex"):
-        frame = observations.series(ind, area_codes=[place.municipality], breakdown=dimension)
+        frame = series(ind, area_codes=[place.municipality], breakdown=dimension)
         if frame.empty or dimension not in frame:
             return empty, False
         cats = {
@@ -473,7 +525,7 @@ def _level_frame(ind: Indicator, level: str, place: Places) -> pd.DataFrame:
     )
     if not codes:
         return pd.DataFrame(columns=["period", "area_code", "area_name", "value"])
-    return observations.series(ind, area_codes=codes)
+    return series(ind, area_codes=codes)
 
 
 @dataclass
@@ -535,7 +587,7 @@ def indicator_status(ind: Indicator) -> IndicatorStatus:
     def compute():
         place = places()
         codes = [c for c in (place.municipality, place.country) if c]
-        frame = observations.series(ind, area_codes=codes) if codes else pd.DataFrame()
+        frame = series(ind, area_codes=codes) if codes else pd.DataFrame()
         muni = frame[frame["area_code"] == place.municipality] if len(frame) else frame
         muni = muni.sort_values(["period_end", "period_start"]) if len(muni) else muni
         trend = (

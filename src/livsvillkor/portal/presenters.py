@@ -26,8 +26,7 @@ from livsvillkor.charts.formatting import format_value
 from livsvillkor.followup import services
 from livsvillkor.framework.models import Indicator
 from livsvillkor.geo.models import Area
-from livsvillkor.observations import services as observations
-from livsvillkor.observations.models import Category, Dimension
+from livsvillkor.observations.models import Category, Dimension, Observation
 
 LEVELS = {
     Area.Kind.DISTRICT: "Kommundelar",
@@ -47,6 +46,18 @@ def attribution(ind: Indicator, derived: bool = False) -> str:
 def _subject(ind: Indicator) -> str:
     name = ind.short_name or ind.name
     return name[:1].lower() + name[1:]
+
+
+LIFE_STAGES = {
+    "children": "Barn och unga (0–19 år)",
+    "young-adults": "Unga vuxna (20–29 år)",
+    "working-age": "Vuxna i arbetsför ålder (20–64 år)",
+    "older": "Äldre (65 år och äldre)",
+}
+
+
+def life_stages(ind: Indicator) -> list[str]:
+    return [LIFE_STAGES.get(code, code) for code in ind.life_stages or []]
 
 
 @dataclass
@@ -87,7 +98,7 @@ def _bars_frame(frame: pd.DataFrame, ind: Indicator, benchmark_row) -> pd.DataFr
 
 def _levels_with_data(ind: Indicator, municipality: str) -> list[str]:
     kinds = set(
-        observations.Observation.objects.filter(
+        Observation.objects.filter(
             indicator=ind, breakdown="", area__municipality_code=municipality, area__kind__in=list(LEVELS)
         )
         .values_list("area__kind", flat=True)
@@ -114,7 +125,7 @@ def _indicator_page(
 
     # Trend: the municipality with the county and Sweden as benchmarks.
     codes = [c for c in (place.municipality, place.county, place.country) if c]
-    totals = observations.series(ind, area_codes=codes)
+    totals = services.series(ind, area_codes=codes)
     if len(totals):
         order = {c: i for i, c in enumerate(codes)}
         totals = totals.assign(_o=totals["area_code"].map(order)).sort_values(["_o", "period_end"])
@@ -142,9 +153,7 @@ def _indicator_page(
     # Breakdowns of the municipality's latest period.
     latest_period = status.latest["period"] if status.latest else None
     if latest_period:
-        every = observations.series(
-            ind, area_codes=[place.municipality], periods=[latest_period], breakdown="*"
-        )
+        every = services.series(ind, area_codes=[place.municipality], periods=[latest_period], breakdown="*")
         dims = [d for d in every.attrs.get("dimensions", []) if d in every]
         labels = dict(Dimension.objects.values_list("code", "label"))
         cat_labels = {
@@ -184,7 +193,7 @@ def _indicator_page(
     chosen = level if level in levels else (levels[0] if levels else "")
     map_note = ""
     if chosen:
-        frame = observations.latest_by_area(ind, chosen, municipality=place.municipality)
+        frame = services.latest_by_area(ind, chosen, place.municipality)
         if len(frame):
             period = frame["period"].max()
             frame = frame[frame["period"] == period]
@@ -261,11 +270,12 @@ def _indicator_page(
                 "suppressed": False,
             }
         )
+        gap_df["series"] = place.municipality_name or gap.label
         charts["gap"] = trend_chart(
             gap_df,
             chart_id="chart-gap",
             title=f"Skillnad {gap.label.lower()}: {services.MEASURE_LABELS[gap.absolute]} över tid",
-            subject=f"{services.MEASURE_LABELS[gap.absolute].lower()} för {subject}",
+            subject=f"{services.MEASURE_LABELS[gap.absolute]} {gap.label.lower()} för {subject}",
             unit="",
             decimals=2,
         )
@@ -346,7 +356,7 @@ def _area_profile(area: Area) -> AreaProfile:
     codes = [area.code, place.municipality] + ([place.country] if place.country else [])
     records = []
     for ind in Indicator.objects.filter(is_active=True).order_by("code"):
-        frame = observations.series(ind, area_codes=codes)
+        frame = services.series(ind, area_codes=codes)
         here = frame[frame["area_code"] == area.code] if len(frame) else frame
         if here.empty:
             continue
@@ -404,7 +414,7 @@ def compare_charts(ind: Indicator, area_codes: list[str], dimension: str = "") -
 
 def _group_chart(ind: Indicator, area_codes: list[str], dimension: str) -> Chart | None:
     """The latest period's categories of one dimension (e.g. women/men) in each chosen area."""
-    frame = observations.series(ind, area_codes=area_codes, breakdown=dimension)
+    frame = services.series(ind, area_codes=area_codes, breakdown=dimension)
     if frame.empty or dimension not in frame:
         return None
     frame = frame[frame["period_end"] == frame["period_end"].max()]
@@ -435,7 +445,7 @@ def _group_chart(ind: Indicator, area_codes: list[str], dimension: str) -> Chart
 
 
 def _compare_charts(ind: Indicator, area_codes: list[str], dimension: str = "") -> dict[str, Chart]:
-    frame = observations.series(ind, area_codes=area_codes)
+    frame = services.series(ind, area_codes=area_codes)
     charts: dict[str, Chart] = {}
     if frame.empty:
         return charts
