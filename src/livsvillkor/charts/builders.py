@@ -491,8 +491,8 @@ def spine_chart(
 
     Input: one row per indicator with ``indicator, period, value, municipality, country, suppressed,
     comparison`` (the area's significance against the municipality), ``unit`` and ``decimals``. Each
-    value is drawn as an index with the country = 100, so indicators of different units share one
-    axis; the table gives the values themselves.
+    value is drawn as an index with the country = 100 (the municipality = 100 when most indicators have
+    no national value), so indicators of different units share one axis; the table gives the values.
     """
     out = df.copy()
     out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
@@ -503,6 +503,10 @@ def spine_chart(
         out["comparison"] = "not_compared"
     out["comparison"] = out["comparison"].fillna("not_compared")
     order = list(out["indicator"])
+    use_country = out["country"].notna().sum() * 2 >= len(out) and out["country"].notna().any()
+    reference_col, reference_label = (
+        ("country", country_label) if use_country else ("municipality", municipality_label)
+    )
     long_rows = []
     for _, r in out.iterrows():
         decimals = int(r.get("decimals", 1) or 1)
@@ -548,7 +552,7 @@ def spine_chart(
         .mark_point(size=70, filled=True, opacity=0.9)
         .encode(
             y=y,
-            x=alt.X("index:Q", title=f"Index, {country_label} = 100", scale=alt.Scale(zero=False)),
+            x=alt.X("index:Q", title=f"Index, {reference_label} = 100", scale=alt.Scale(zero=False)),
             shape=alt.Shape(
                 "series:N",
                 title=None,
