@@ -518,11 +518,8 @@ def spine_chart(
         ):
             suppressed = bool(r["suppressed"]) and col == "value"
             value = r[col]
-            index = (
-                value / r["country"] * 100
-                if pd.notna(value) and pd.notna(r["country"]) and r["country"]
-                else None
-            )
+            ref = r[reference_col]
+            index = value / ref * 100 if pd.notna(value) and pd.notna(ref) and ref else None
             long_rows.append(
                 {
                     "indicator": r["indicator"],
