@@ -184,6 +184,7 @@ def test_english_pages(client, data):
     html = _html(client, f"/en/indikatorer/{IND}/")
     assert '<html lang="en">' in html
     assert "Example data – not official statistics" in html
+    assert "Decreasing and getting better" in html  # the statistics core's label, translated
     html = _html(client, "/en/effektmal/2.1/")
     assert "Proposed assessment" in html
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from livsvillkor.charts.formatting import format_value
 from livsvillkor.core.exampledata import is_example_data
@@ -117,13 +118,15 @@ class Trend:
         return rules.development(self.direction, self.significant, polarity)
 
     def label(self) -> str:
+        """The label in the active language (the statistics core's texts are translation msgids)."""
         if self.direction is None or self.significant is None:
-            return (
-                f"Trenden kunde inte beräknas ({self.reason})"
-                if self.reason
-                else "Trenden kunde inte beräknas"
-            )
-        return self.text
+            if not self.reason:
+                return gettext("Trenden kunde inte beräknas")
+            reason = gettext(self.reason)
+            if self.reason == stats_trend.REASON_FEW_POINTS.format(n=TREND_POINTS):
+                reason = gettext(stats_trend.REASON_FEW_POINTS).format(n=TREND_POINTS)
+            return gettext("Trenden kunde inte beräknas (%(reason)s)") % {"reason": reason}
+        return gettext(self.text)
 
 
 METHOD_LABELS = {"chi2_linear_trend": "Cochran–Armitage", "weighted_regression": "viktad regression"}
