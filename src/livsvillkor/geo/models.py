@@ -18,7 +18,7 @@ class Area(models.Model):
         DESO = "deso", _("DeSO")
         CUSTOM = "custom", _("eget område")
 
-    code = models.CharField(_("kod"), max_length=40)
+    code = models.CharField(_("kod"), max_length=80)
     name = models.CharField(_("namn"), max_length=200)
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
     vintage = models.CharField(

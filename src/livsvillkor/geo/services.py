@@ -423,6 +423,11 @@ def import_boundaries(
         if not code:
             problems.append(Problem(where, "kod saknas", field=code_field))
             continue
+        if len(code) > Area._meta.get_field("code").max_length:
+            problems.append(
+                Problem(where, "koden är för lång (högst 80 tecken)", field=code_field, value=code)
+            )
+            continue
         if code in seen:
             problems.append(
                 Problem(where, f"koden förekommer redan i objekt {seen[code]}", field=code_field, value=code)

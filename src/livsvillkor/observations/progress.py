@@ -26,7 +26,8 @@ def progress_bar(stream=None):
         def plain(stage: str, done: int, total: int) -> None:
             if stage not in started:
                 started.add(stage)
-                print(f"{STAGES.get(stage, stage)} … ({total} rader)", file=stream, flush=True)
+                count = f" ({total} rader)" if stage in ("read", "validate", "write") else ""
+                print(f"{STAGES.get(stage, stage)} …{count}", file=stream, flush=True)
 
         yield plain
         return

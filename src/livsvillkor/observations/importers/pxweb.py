@@ -76,17 +76,17 @@ def to_tidy(frame: pd.DataFrame, spec: SelectionFile, indicator: str) -> pd.Data
     problems: list[Problem] = []
     for var in (spec.period,) if spec.area_code else (spec.area, spec.period):
         if var not in frame.columns:
-            problems.append(Problem("selection file", "variable not in the answer", field=var))
+            problems.append(Problem("urvalsfilen", "variabeln finns inte i svaret", field=var))
     if problems:
-        raise InputError("the PxWeb answer does not match the selection file", problems)
+        raise InputError("PxWeb-svaret stämmer inte med urvalsfilen", problems)
     frame = frame.copy()
     if spec.content and "ContentsCode" in frame.columns:
         frame = frame[frame["ContentsCode"] == spec.content]
     for var, codes in spec.filter.items():
         if var not in frame.columns:
             raise InputError(
-                "the PxWeb answer does not match the selection file",
-                [Problem("selection file", "filter variable not in the answer", field=f"filter.{var}")],
+                "PxWeb-svaret stämmer inte med urvalsfilen",
+                [Problem("urvalsfilen", "filtervariabeln finns inte i svaret", field=f"filter.{var}")],
             )
         frame = frame[frame[var].isin([str(c) for c in codes])]
     used = {
@@ -103,13 +103,13 @@ def to_tidy(frame: pd.DataFrame, spec: SelectionFile, indicator: str) -> pd.Data
         if column not in used and frame[column].nunique() > 1:
             problems.append(
                 Problem(
-                    "selection file",
-                    "variable has several codes but is neither area, period nor a breakdown",
+                    "urvalsfilen",
+                    "variabeln har flera koder men är varken område, period eller redovisningsgrupp",
                     field=column,
                 )
             )
     if problems:
-        raise InputError("the PxWeb answer cannot be made tidy", problems)
+        raise InputError("PxWeb-svaret kan inte göras om till tidy-rader", problems)
     out = pd.DataFrame(
         {
             "indicator": indicator,
@@ -125,9 +125,9 @@ def to_tidy(frame: pd.DataFrame, spec: SelectionFile, indicator: str) -> pd.Data
         unmapped = frame.loc[mapped.isna(), b.variable].unique().tolist()
         if unmapped:
             raise InputError(
-                f"breakdown {dim}: codes without a category",
+                f"redovisningsgrupp {dim}: koder utan kategori",
                 [
-                    Problem("selection file", "code not mapped", field=f"breakdowns.{dim}", value=str(c))
+                    Problem("urvalsfilen", "koden saknar kategori", field=f"breakdowns.{dim}", value=str(c))
                     for c in unmapped
                 ],
             )
@@ -145,7 +145,7 @@ def fetch(spec: SelectionFile, table: str, session: HttpSession) -> SourceResult
             client = PxWebV2Client(session, base_url=spec.base_url or BASE_URL)
             return client.data(table, spec.selection)
         if not spec.base_url:
-            raise InputError("api: v1 needs base_url (the database path, e.g. …/v1/doris/sv/ssd)")
+            raise InputError("api: v1 kräver base_url (databasens sökväg, t.ex. …/v1/doris/sv/ssd)")
         client = PxWebV1Client(session, base_url=spec.base_url)
         return client.data(table, spec.selection)
     except (SourceError, ValueError) as exc:

@@ -11,6 +11,7 @@ indicators then get no example values. ``--online`` fetches the catalogue's Kola
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         if not console.is_terminal:
             console.width = 130
         results: list[demo.StepResult] = []
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("sqlite3") and str(db["NAME"]) != ":memory:":
+            Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)  # var/ in a fresh clone
         try:
             call_command("migrate", interactive=False, verbosity=0)
             results.append(demo.StepResult("Databas", "migreringar", "klar"))
