@@ -21,18 +21,32 @@ CHROMIUM_ARGS = [
 ]
 
 
+_SESSION: dict = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
+    """One Chromium for the whole run, shared by every test module that imports this fixture.
+
+    Each module that imports the fixture gets its own copy of it; Playwright's sync API allows only one
+    running instance per thread, so the first copy starts it and the others reuse it.
+    """
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         skip_or_fail(f"Chromium not found at {CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - part of the lock file
         skip_or_fail("playwright is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    owner = "browser" not in _SESSION
+    if owner:
+        _SESSION["playwright"] = sync_playwright().start()
+        _SESSION["browser"] = _SESSION["playwright"].chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+    yield _SESSION["browser"]
+    if owner:
+        _SESSION.pop("browser").close()
+        _SESSION.pop("playwright").stop()
 
 
 @pytest.fixture
