@@ -133,6 +133,11 @@ def test_effect_goal_page_has_cards_and_the_assessment_proposal(client, data):
     assert 'href="/indikatorer/lag-ekonomisk-standard/"' in html
     assert 'href="/indikatorer/forvarvsarbetande-20-64/"' in html
     assert 'id="chart-spark-lag-ekonomisk-standard"' in html
+    assert 'href="/effektmal/2.1/data/lag-ekonomisk-standard.csv"' in html
+    text = client.get("/effektmal/2.1/data/lag-ekonomisk-standard.csv").content.decode("utf-8-sig")
+    table = pd.read_csv(io.StringIO(text), dtype=str, nrows=10)
+    assert list(table["Period"]) == [str(y) for y in range(2015, 2025)]
+    assert client.get("/effektmal/2.1/data/trangboddhet.csv").status_code == 404  # not linked to 2.1
     assert "tone-better" in html
     assert "Exempeldata – inte officiell statistik" in html
 

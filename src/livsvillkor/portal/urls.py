@@ -7,6 +7,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("malomraden/<slug:slug>/", views.target_area, name="target-area"),
     path("effektmal/<str:code>/", views.effect_goal, name="effect-goal"),
+    path(
+        "effektmal/<str:code>/data/<slug:indicator>.<str:fmt>",
+        views.effect_goal_download,
+        name="effect-goal-download",
+    ),
     path("indikatorer/", views.indicator_list, name="indicator-list"),
     path("indikatorer/<slug:code>/", views.indicator, name="indicator"),
     path(

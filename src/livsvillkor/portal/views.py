@@ -111,7 +111,12 @@ def effect_goal(request, code):
     index = siblings.index(goal)
     proposal = services.effect_goal_proposal(goal)
     cards = [
-        {"status": status, "chart": presenters.indicator_card_chart(status)} for status in proposal.statuses
+        {
+            "status": status,
+            "chart": presenters.indicator_card_chart(status),
+            "downloads": _downloads("portal:effect-goal-download", [goal.code, status.code], {}),
+        }
+        for status in proposal.statuses
     ]
     result = proposal.result
     return render(
@@ -137,6 +142,18 @@ def effect_goal(request, code):
             and services.example_data_shown(Indicator.objects.filter(effect_goals=goal)),
         },
     )
+
+
+@cached_page
+def effect_goal_download(request, code, indicator, fmt):
+    """The data of one indicator card's sparkline on an effect-goal page."""
+    goal = get_object_or_404(EffectGoal, target_area__framework=_framework(), code=code)
+    ind = get_object_or_404(Indicator, code=indicator, effect_goals=goal)
+    status = next(s for s in services.effect_goal_proposal(goal).statuses if s.code == ind.code)
+    chart = presenters.indicator_card_chart(status)
+    if chart is None:
+        raise Http404("Det finns inga värden för indikatorn")
+    return _download_response(chart, fmt, presenters.attribution(ind), f"effektmal-{goal.code}-{ind.code}")
 
 
 def about(request):
