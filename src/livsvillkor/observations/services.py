@@ -447,8 +447,12 @@ def _stage_ddl(vendor: str) -> str:
     )
 
 
-def _fill_stage(cursor, frame: pd.DataFrame, vendor: str, progress: ProgressCallback | None) -> None:
+def _fill_stage(
+    cursor, frame: pd.DataFrame, vendor: str, progress: ProgressCallback | None, table: str = STAGE
+) -> None:
+    """Bulk-load ``frame`` (its columns in order) into ``table``: COPY on PostgreSQL, executemany on SQLite."""
     total = len(frame)
+    names = list(frame.columns)
     for start in range(0, total, CHUNK):
         part = frame.iloc[start : start + CHUNK]
         if vendor == "postgresql":
@@ -456,23 +460,25 @@ def _fill_stage(cursor, frame: pd.DataFrame, vendor: str, progress: ProgressCall
             part.to_csv(
                 buffer, header=False, index=False, na_rep="", quoting=csv.QUOTE_MINIMAL, float_format="%.17g"
             )
-            columns = ", ".join(STAGE_COLUMNS)
+            columns = ", ".join(names)
             not_null = ", ".join(["period", "breakdown", "suppression_reason", "missing", "note"])
             with cursor.cursor.copy(
-                f"COPY {STAGE} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))"
+                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))"
             ) as copy:
                 copy.write(buffer.getvalue())
         else:
             columns = []
-            for c in STAGE_COLUMNS:
+            for c in names:
                 values = part[c].to_numpy()
                 if values.dtype.kind == "f":
                     columns.append(np.where(np.isnan(values), None, values.astype(object)).tolist())
                 else:
                     columns.append(part[c].tolist())
             rows = zip(*columns, strict=True)
-            placeholders = ", ".join(["?"] * len(STAGE_COLUMNS))
-            cursor.cursor.executemany(f"INSERT INTO {STAGE} VALUES ({placeholders})", rows)
+            placeholders = ", ".join(["?"] * len(names))
+            cursor.cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})", rows
+            )
         if progress:
             progress("write", min(start + CHUNK, total), total)
 
@@ -497,6 +503,11 @@ def _write(prepared: pd.DataFrame, batch: ImportBatch, progress: ProgressCallbac
         else:
             # A large page cache keeps the index B-trees in memory while millions of rows go in.
             cursor.execute("PRAGMA cache_size = -262144")
+        indicator_ids = [int(i) for i in frame["indicator_id"].unique()]
+        if not Observation.objects.filter(indicator_id__in=indicator_ids).exists():
+            # Nothing to merge with (checked under the lock): load straight into the table.
+            _fill_stage(cursor, frame.assign(batch_id=batch.pk), vendor, progress, table=obs)
+            return len(frame), 0
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cursor.execute(_stage_ddl(vendor))
         _fill_stage(cursor, frame, vendor, progress)
