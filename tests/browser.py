@@ -21,32 +21,33 @@ CHROMIUM_ARGS = [
 ]
 
 
-_SESSION: dict = {}
+# One Playwright driver and one Chromium per test process. Test modules import the ``browser``
+# fixture, which gives each module its own session-scoped fixture; Playwright's sync API cannot run
+# two drivers at once in one thread, so every instance shares these and the last one closes them.
+_SHARED: dict = {"users": 0}
 
 
 @pytest.fixture(scope="session")
 def browser():
-    """One Chromium for the whole run, shared by every test module that imports this fixture.
-
-    Each module that imports the fixture gets its own copy of it; Playwright's sync API allows only one
-    running instance per thread, so the first copy starts it and the others reuse it.
-    """
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         skip_or_fail(f"Chromium not found at {CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - part of the lock file
         skip_or_fail("playwright is not installed")
-    owner = "browser" not in _SESSION
-    if owner:
-        _SESSION["playwright"] = sync_playwright().start()
-        _SESSION["browser"] = _SESSION["playwright"].chromium.launch(
+    if _SHARED["users"] == 0:
+        _SHARED["playwright"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["playwright"].chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
-    yield _SESSION["browser"]
-    if owner:
-        _SESSION.pop("browser").close()
-        _SESSION.pop("playwright").stop()
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED.pop("browser").close()
+            _SHARED.pop("playwright").stop()
 
 
 @pytest.fixture

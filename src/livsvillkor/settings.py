@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "livsvillkor.geo",
     "livsvillkor.observations",
     "livsvillkor.followup",
+    "livsvillkor.reports",
     "livsvillkor.portal",
 ]
 
