@@ -111,6 +111,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Computed statistics and rendered statistics pages are cached (keys carry the data version). Each
+# process has its own memory cache by default; LIVSVILLKOR_CACHE_DIR gives the gunicorn workers of one
+# host a shared file cache, so a page computed by one worker is served by all.
+if os.environ.get("LIVSVILLKOR_CACHE_DIR"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ["LIVSVILLKOR_CACHE_DIR"],
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

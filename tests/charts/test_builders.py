@@ -140,3 +140,40 @@ def test_specs_render_to_svg(builder):
     spec = dict(chart.spec, width=500)
     svg = vl_convert.vegalite_to_svg(spec)
     assert svg.startswith("<svg") and "aria" in svg
+
+
+def test_spine_chart_indexes_against_the_country_or_else_the_municipality():
+    import pandas as pd
+
+    from livsvillkor.charts.builders import spine_chart
+
+    rows = pd.DataFrame(
+        {
+            "indicator": ["A", "B"],
+            "period": ["2024", "2024"],
+            "value": [30.0, 5.0],
+            "municipality": [20.0, 10.0],
+            "country": [float("nan"), float("nan")],
+            "suppressed": [False, True],
+            "comparison": ["worse", "not_compared"],
+            "unit": ["%", "%"],
+            "decimals": [1, 1],
+        }
+    )
+    chart = spine_chart(
+        rows,
+        chart_id="s",
+        title="T",
+        area_label="Norrby",
+        municipality_label="Borås",
+        country_label="Sverige",
+    )
+    values = [v for d in chart.spec["datasets"].values() for v in d]
+    norrby_a = next(v for v in values if v.get("indicator") == "A" and v.get("series") == "Norrby")
+    assert norrby_a["index"] == 150.0  # against Borås: no national values
+    norrby_b = next(v for v in values if v.get("indicator") == "B" and v.get("series") == "Norrby")
+    assert norrby_b["index"] is None and norrby_b["label"] == ".."
+    assert chart.table.rows[1][2] == ".."
+    shown = chart.data[(chart.data["indicator"] == "B") & (chart.data["series"] == "Norrby")].iloc[0]
+    assert bool(shown["suppressed"]) and pd.isna(shown["value"])
+    assert "Index, Borås = 100" in str(chart.spec)

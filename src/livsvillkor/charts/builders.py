@@ -112,6 +112,11 @@ def _base_config(chart: alt.TopLevelMixin, description: str) -> dict[str, Any]:
     return spec
 
 
+def _upper_first(text: str) -> str:
+    """Capitalise the first letter only (``str.capitalize`` would lower-case "SII" and "Borås")."""
+    return text[:1].upper() + text[1:]
+
+
 def _has_ci(out: pd.DataFrame) -> bool:
     return bool(out["ci_low"].notna().any() and out["ci_high"].notna().any())
 
@@ -196,7 +201,7 @@ def _trend_summary(out: pd.DataFrame, series_order: list[str], subject: str, dec
     if main.empty:
         return f"Inga publicerade värden för {subject} i {series_order[0]}."
     last = main.iloc[-1]
-    text = f"{subject.capitalize()} i {last['series']} var {format_value(last['value'], decimals, unit)} {last['period']}"
+    text = f"{_upper_first(subject)} i {last['series']} var {format_value(last['value'], decimals, unit)} {last['period']}"
     if len(main) > 1:
         first = main.iloc[0]
         text += f" (jämfört med {format_value(first['value'], decimals, unit)} {first['period']})"
@@ -295,7 +300,7 @@ def _bars_summary(out, subject, decimals, unit, benchmark, benchmark_label) -> s
         return f"Inga publicerade värden för {subject}."
     top, bottom = shown.iloc[0], shown.iloc[-1]
     text = (
-        f"{subject.capitalize()} var högst i {top['area']} ({format_value(top['value'], decimals, unit)}) "
+        f"{_upper_first(subject)} var högst i {top['area']} ({format_value(top['value'], decimals, unit)}) "
         f"och lägst i {bottom['area']} ({format_value(bottom['value'], decimals, unit)})"
     )
     if benchmark is not None and benchmark_label:
@@ -365,7 +370,7 @@ def breakdown_bars(
         lo = shown.loc[shown["value"].idxmin()]
         where = f" i {groups[0]}" if groups[0] else ""
         summary = (
-            f"{subject.capitalize()}{where} var {format_value(hi['value'], decimals, unit)} för {hi['category'].lower()} "
+            f"{_upper_first(subject)}{where} var {format_value(hi['value'], decimals, unit)} för {hi['category'].lower()} "
             f"och {format_value(lo['value'], decimals, unit)} för {lo['category'].lower()}."
         )
     else:
@@ -470,4 +475,144 @@ def choropleth(
     else:
         summary = f"Kartan visar {subject} per område; inga publicerade värden."
     data = out[["area_code", "value", "suppressed"]].reset_index(drop=True)
+    return Chart(chart_id, title, _base_config(chart, summary), table, summary, data)
+
+
+def spine_chart(
+    df: pd.DataFrame,
+    *,
+    chart_id: str,
+    title: str,
+    area_label: str,
+    municipality_label: str,
+    country_label: str,
+) -> Chart:
+    """All indicators of one area against the municipality and the country (an area profile).
+
+    Input: one row per indicator with ``indicator, period, value, municipality, country, suppressed,
+    comparison`` (the area's significance against the municipality), ``unit`` and ``decimals``. Each
+    value is drawn as an index with the country = 100 (the municipality = 100 when most indicators have
+    no national value), so indicators of different units share one axis; the table gives the values.
+    """
+    out = df.copy()
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    out.loc[out["suppressed"], "value"] = float("nan")
+    for col in ("value", "municipality", "country"):
+        out[col] = pd.to_numeric(out[col], errors="coerce")
+    if "comparison" not in out:
+        out["comparison"] = "not_compared"
+    out["comparison"] = out["comparison"].fillna("not_compared")
+    order = list(out["indicator"])
+    use_country = out["country"].notna().sum() * 2 >= len(out) and out["country"].notna().any()
+    reference_col, reference_label = (
+        ("country", country_label) if use_country else ("municipality", municipality_label)
+    )
+    long_rows = []
+    for _, r in out.iterrows():
+        decimals = int(r.get("decimals", 1) or 1)
+        unit = r.get("unit", "") or ""
+        for series, col in (
+            (area_label, "value"),
+            (municipality_label, "municipality"),
+            (country_label, "country"),
+        ):
+            suppressed = bool(r["suppressed"]) and col == "value"
+            value = r[col]
+            ref = r[reference_col]
+            index = value / ref * 100 if pd.notna(value) and pd.notna(ref) and ref else None
+            long_rows.append(
+                {
+                    "indicator": r["indicator"],
+                    "period": str(r["period"]),
+                    "series": series,
+                    "value": value,
+                    "index": index,
+                    "suppressed": suppressed,
+                    "label": format_value(value, decimals, unit, suppressed),
+                    "comparison": r["comparison"] if col == "value" else "",
+                    "comparison_label": COMPARISON_LABELS.get(r["comparison"], "") if col == "value" else "",
+                }
+            )
+    long = pd.DataFrame(long_rows)
+    y = alt.Y("indicator:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    tooltip = [
+        alt.Tooltip("indicator:N", title="Indikator"),
+        alt.Tooltip("series:N", title="Område"),
+        alt.Tooltip("label:N", title="Värde"),
+    ]
+    base = alt.Chart(long)
+    shapes = [area_label, municipality_label, country_label]
+    present = [c for c in COMPARISON_COLOURS if c in set(out["comparison"])]
+    layers = [
+        alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(color=NEUTRAL, strokeDash=[4, 3]).encode(x="x:Q"),
+        base.transform_filter(f"datum.series != {area_label!r}")
+        .mark_point(size=70, filled=True, opacity=0.9)
+        .encode(
+            y=y,
+            x=alt.X("index:Q", title=f"Index, {reference_label} = 100", scale=alt.Scale(zero=False)),
+            shape=alt.Shape(
+                "series:N",
+                title=None,
+                sort=shapes,
+                scale=alt.Scale(domain=shapes[1:], range=["diamond", "square"]),
+            ),
+            color=alt.value(NEUTRAL),
+            tooltip=tooltip,
+        ),
+        base.transform_filter(f"datum.series == {area_label!r}")
+        .mark_circle(size=150, stroke="#1b1b1b", strokeWidth=1, opacity=1)
+        .encode(
+            y=y,
+            x="index:Q",
+            color=alt.Color(
+                "comparison_label:N",
+                title=f"{area_label} jämfört med {municipality_label}",
+                scale=alt.Scale(
+                    domain=[COMPARISON_LABELS[c] for c in present],
+                    range=[COMPARISON_COLOURS[c] for c in present],
+                ),
+            ),
+            tooltip=[*tooltip, alt.Tooltip("comparison_label:N", title="Jämfört med " + municipality_label)],
+        ),
+    ]
+    chart = alt.layer(*layers).properties(width="container", height=max(120, 28 * len(out)), title=title)
+    wide = long.pivot(index="indicator", columns="series", values="label").reindex(order)
+    periods = dict(zip(out["indicator"], out["period"].astype(str), strict=True))
+    comparisons = dict(zip(out["indicator"], out["comparison"].map(COMPARISON_LABELS), strict=True))
+    rows = [
+        [
+            ind,
+            periods[ind],
+            wide.loc[ind, area_label],
+            wide.loc[ind, municipality_label],
+            wide.loc[ind, country_label],
+            comparisons[ind],
+        ]
+        for ind in order
+    ]
+    table = Table(
+        caption=title,
+        columns=[
+            "Indikator",
+            "Period",
+            area_label,
+            municipality_label,
+            country_label,
+            f"Jämfört med {municipality_label}",
+        ],
+        rows=rows,
+        numeric=[False, False, True, True, True, False],
+    )
+    shown = out[out["value"].notna()]
+    worse = int((out["comparison"] == "worse").sum())
+    better = int((out["comparison"] == "better").sum())
+    summary = (
+        f"{area_label} har värden för {len(shown)} av {len(out)} indikatorer; "
+        f"{better} är bättre och {worse} sämre än {municipality_label} (statistiskt säkerställt)"
+    )
+    hidden = int(out["suppressed"].sum())
+    if hidden:
+        summary += f"; {hidden} redovisas inte (..) av sekretesskäl"
+    summary += "."
+    data = long[["indicator", "period", "series", "value", "suppressed", "comparison"]].reset_index(drop=True)
     return Chart(chart_id, title, _base_config(chart, summary), table, summary, data)
