@@ -24,14 +24,15 @@ import numpy as np
 import pandas as pd
 
 from livsvillkor.core.errors import InputError, Problem
+from livsvillkor.stats.text import gettext_noop
 
 #: Columns hidden together when a cell is suppressed (those present in the table).
 HIDDEN_COLUMNS = ("value", "numerator", "denominator", "ci_low", "ci_high")
 
-REASON_NUMERATOR = "För få observationer (täljare < {threshold})"
-REASON_DENOMINATOR = "För få observationer (nämnare < {threshold})"
-REASON_SECONDARY = "Sekundär röjandekontroll"
-REASON_SOURCE = "Röjandekontrollerad av källan"
+REASON_NUMERATOR = gettext_noop("För få observationer (täljare < {threshold})")
+REASON_DENOMINATOR = gettext_noop("För få observationer (nämnare < {threshold})")
+REASON_SECONDARY = gettext_noop("Sekundär röjandekontroll")
+REASON_SOURCE = gettext_noop("Röjandekontrollerad av källan")
 
 _MAX_ROUNDS = 50
 
