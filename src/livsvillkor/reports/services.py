@@ -306,7 +306,7 @@ def _benchmark_statements(indicator: Indicator, status: followup.IndicatorStatus
     return out
 
 
-def _gap_statement(gap: followup.Gap) -> Statement:
+def _gap_statement(gap: followup.Gap, indicator_unit: str = "") -> Statement:
     absolute = gap.measures[(gap.measures["measure"] == gap.absolute) & gap.measures["estimate"].notna()]
     between = GAP_BETWEEN.get(gap.dimension, gap.label)
     name = gap.absolute
@@ -324,11 +324,12 @@ def _gap_statement(gap: followup.Gap) -> Statement:
         if abs(last_value) == abs(first_value) or shrinking != (gap.trend.direction == "decreasing"):
             significant = None
             reason = _("trendtestet och periodens första och sista värde pekar åt olika håll")
+    absolute_unit = "procentenheter" if indicator_unit == "%" and name in ("D", "SII") else ""
     text = gap_statement(
         name,
         first_value,
         last_value,
-        "",
+        absolute_unit,
         significant,
         between=between,
         first_period=first["period"],
@@ -397,7 +398,7 @@ def indicator_statements(indicator: Indicator) -> list[Statement]:
     statements = [_trend_statement(indicator, status), *_benchmark_statements(indicator, status, totals)]
     gaps = followup.available_gaps(indicator)
     if gaps:
-        statements.append(_gap_statement(gaps[0]))
+        statements.append(_gap_statement(gaps[0], indicator.unit))
     return statements
 
 
@@ -456,7 +457,7 @@ def indicator_section(
     blocks.extend(_benchmark_statements(indicator, status, totals))
     gaps = followup.available_gaps(indicator)
     for gap in gaps[:1]:
-        blocks.append(_gap_statement(gap))
+        blocks.append(_gap_statement(gap, indicator.unit))
         absolute = gap.measures[gap.measures["measure"] == gap.absolute]
         label = followup.MEASURE_LABELS[gap.absolute]
         blocks.append(
@@ -473,7 +474,7 @@ def indicator_section(
                         }
                     ),
                     chart_id=f"{section_id}-gap",
-                    title=f"Skillnad {gap.label.lower()}: {label} över tid",
+                    title=f"{indicator.name}: skillnad {gap.label.lower()}, {label} över tid",
                     subject=f"{label} {gap.label.lower()} för {_subject(indicator)}",
                     decimals=2,
                 ),
@@ -724,16 +725,22 @@ def _area_profile_blocks(area: Area | None, records: pd.DataFrame | None, slug: 
     place = followup.places()
     if area is None:
         return [Paragraph(_("Området finns inte i områdesindelningarna; ingen områdesprofil."))]
-    facts: list[tuple[str, str]] = []
-    if area.population:
-        year = f" ({area.population_year})" if area.population_year else ""
-        facts.append((_("Folkmängd"), format_number(area.population, 0) + year))
     classification = area.classifications.filter(scheme=followup.AREA_TYPE_SCHEME).order_by("-year").first()
-    if classification is not None:
-        facts.append(
-            (_("Områdestyp"), f"{classification.label or classification.category} ({classification.year})")
+    area_type = (
+        f"{classification.label or classification.category} ({classification.year})"
+        if classification
+        else None
+    )
+    blocks: list = [
+        TableBlock(
+            caption=f"{_('Områdesprofil')}: {area.name}",
+            columns=[_("Folkmängd"), _("År"), _("Områdestyp")],
+            rows=[[area.population, area.population_year, area_type]],
+            numeric=[True, False, False],
+            decimals=0,
+            id=f"omrade-{slug}-fakta",
         )
-    blocks: list = [DefinitionList(facts, caption=_("Områdesprofil"))] if facts else []
+    ]
     if records is None or records.empty:
         blocks.append(Paragraph(_("Inga indikatorvärden finns för området.")))
         return blocks
