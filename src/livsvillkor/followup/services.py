@@ -737,14 +737,19 @@ def area_profile_records(area: Area) -> pd.DataFrame:
     return cached(("area-records", area.pk), lambda: area_profiles([area])[area.code])
 
 
-def area_profiles(areas: list[Area]) -> dict[str, pd.DataFrame]:
-    """:func:`area_profile_records` of several areas, reading each indicator's series once."""
+def area_profiles(
+    areas: list[Area], frames: Callable[[Indicator], pd.DataFrame] | None = None
+) -> dict[str, pd.DataFrame]:
+    """:func:`area_profile_records` of several areas, reading each indicator's series once.
+
+    ``frames(ind)`` may supply the series (the areas, the municipality and the country among its
+    rows; e.g. one the caller has read already)."""
     place = places()
     codes = [a.code for a in areas]
     wanted = [*codes, place.municipality] + ([place.country] if place.country else [])
     records: dict[str, list[dict]] = {code: [] for code in codes}
     for ind in Indicator.objects.filter(is_active=True).order_by("code"):
-        frame = series(ind, area_codes=wanted)
+        frame = frames(ind) if frames is not None else series(ind, area_codes=wanted)
         if frame.empty:
             continue
         for code in codes:

@@ -389,12 +389,25 @@ def _short_table(indicator: Indicator, trend_df: pd.DataFrame, table_id: str) ->
     )
 
 
+def _totals(indicator: Indicator) -> pd.DataFrame:
+    """The indicator's series for the municipality, the områdesutveckling areas, county and Sweden."""
+
+    def compute():
+        place = followup.places()
+        codes = [c for c in (place.municipality, *_focus_area_codes(), place.county, place.country) if c]
+        return followup.series(indicator, area_codes=codes) if codes else pd.DataFrame()
+
+    return followup.cached(("report-totals", indicator.pk), compute)
+
+
 def indicator_statements(indicator: Indicator) -> list[Statement]:
     """The trend, benchmark and gap statements of one indicator (the pages' statistics)."""
-    place = followup.places()
+    return followup.cached(("report-statements", indicator.pk), lambda: _indicator_statements(indicator))
+
+
+def _indicator_statements(indicator: Indicator) -> list[Statement]:
     status = followup.indicator_status(indicator)
-    codes = [c for c in (place.municipality, place.county, place.country) if c]
-    totals = followup.series(indicator, area_codes=codes) if codes else pd.DataFrame()
+    totals = _totals(indicator)
     statements = [_trend_statement(indicator, status), *_benchmark_statements(indicator, status, totals)]
     gaps = followup.available_gaps(indicator)
     if gaps:
@@ -426,8 +439,7 @@ def indicator_section(
     status = followup.indicator_status(indicator)
     focus = _focus_area_codes()
     blocks: list = []
-    codes = [c for c in (place.municipality, *focus, place.county, place.country) if c]
-    totals = followup.series(indicator, area_codes=codes) if codes else pd.DataFrame()
+    totals = _totals(indicator)
     source = source_line(indicator)
     if len(totals):
         trend_df = _trend_frame(indicator, totals, focus)
@@ -453,11 +465,9 @@ def indicator_section(
             blocks.append(table)
     else:
         blocks.append(Paragraph(_("Inga värden är inlästa för indikatorn.")))
-    blocks.append(_trend_statement(indicator, status))
-    blocks.extend(_benchmark_statements(indicator, status, totals))
+    blocks.extend(indicator_statements(indicator))  # trend, benchmark, then the gap statement
     gaps = followup.available_gaps(indicator)
     for gap in gaps[:1]:
-        blocks.append(_gap_statement(gap, indicator.unit))
         absolute = gap.measures[gap.measures["measure"] == gap.absolute]
         label = followup.MEASURE_LABELS[gap.absolute]
         blocks.append(
@@ -697,7 +707,7 @@ def _area_development(framework: Framework, indicators: list[Indicator]) -> Sect
     section = Section("omradesutveckling", "Områdesutveckling", 1, blocks, page_break_before=True)
     codes = [fa.area_code for fa in focus_areas if fa.area_code]
     places_by_code = {a.code: a for a in Area.objects.filter(code__in=codes).order_by("valid_from")}
-    profiles = followup.area_profiles(list(places_by_code.values())) if places_by_code else {}
+    profiles = followup.area_profiles(list(places_by_code.values()), _totals) if places_by_code else {}
     for area in focus_areas:
         facts = [
             (label, value)
