@@ -8,6 +8,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("intern/rapporter/", include("livsvillkor.reports.urls")),
     path("", include("livsvillkor.portal.urls")),
     prefix_default_language=False,
 )

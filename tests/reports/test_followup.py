@@ -117,7 +117,9 @@ def test_structure_follows_the_malbild(boras_framework, indicators):
 
 def test_indicator_section_renders_the_metadata(indicators):
     section = indicator_section(indicators[0], "2025")
-    items = dict(section.blocks[0].items)
+    items = dict(next(b for b in section.blocks if b.block_type == "definitions").items)
+    statements = [b.text for b in section.blocks if b.block_type == "statement"]
+    assert statements == ["Andel sysselsatta 20–64 år kan inte bedömas: för få publicerade värden."]
     assert section.title == "Andel sysselsatta 20–64 år"
     assert items["Definition"] == "Definition av andel sysselsatta 20–64 år."
     assert items["Källa"] == "Källa: SCB, AM0207"
@@ -137,7 +139,9 @@ def test_summary_table_says_why_a_goal_cannot_be_assessed_yet(indicators):
     }
     assert len(rows) == 13
     assert rows["1.1"].justification == NO_INDICATORS
-    assert rows["2.2"].justification.startswith("2 indikatorer är kopplade")
+    assert rows["2.2"].justification.startswith(
+        "0 förbättring(ar), 0 försämring(ar), 0 utan säkerställd förändring och 2 som inte kan bedömas"
+    )
     assert {row.assessment.label for row in rows.values()} == {"Kan inte bedömas"}
 
 

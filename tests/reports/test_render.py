@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from openpyxl import load_workbook
 
-from livsvillkor.reports.document import ChartBlock, TableBlock
+from livsvillkor.reports.document import ChartBlock, Statement, TableBlock
 from livsvillkor.reports.render_html import render_chart_svgs, render_html
 from livsvillkor.reports.render_pdf import ChartFetcher, render_pdf
 from livsvillkor.reports.render_xlsx import CONTENTS_SHEET, METHOD_SHEET, SheetNamer, render_xlsx
@@ -218,7 +218,10 @@ def test_xlsx_has_contents_method_and_one_sheet_per_chart_and_table(report, work
     names = workbook.sheetnames
     assert names[:2] == [CONTENTS_SHEET, METHOD_SHEET]
     tables = [b for _s, b in report.blocks() if isinstance(b, ChartBlock | TableBlock)]
-    assert len(names) == 2 + len(tables) + 1  # + the assessment table
+    statements = any(isinstance(b, Statement) for _s, b in report.blocks())
+    assert statements
+    assert len(names) == 2 + len(tables) + 1 + 1  # + the assessment table and the statements
+    assert names[-1] == "Formuleringar"
     assert all(len(name) <= 31 for name in names)
     assert len({n.casefold() for n in names}) == len(names)
     listed = [row[0] for row in sheet_values(workbook[CONTENTS_SHEET])]

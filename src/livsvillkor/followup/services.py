@@ -30,7 +30,7 @@ from livsvillkor.core.exampledata import is_example_data
 from livsvillkor.framework.models import EffectGoal, Framework, Indicator
 from livsvillkor.geo.models import Area, AreaClassification
 from livsvillkor.observations import services as observations
-from livsvillkor.observations.models import Category, ImportBatch
+from livsvillkor.observations.models import Category, Dimension, ImportBatch
 from livsvillkor.stats import benchmark as stats_benchmark
 from livsvillkor.stats import inequality
 from livsvillkor.stats import trend as stats_trend
@@ -77,14 +77,19 @@ def data_version() -> str:
     return f"{batch}.{framework}"
 
 
+_NONE = "lv:none"
+
+
 def cached(parts: tuple, compute: Callable[[], Any], timeout: int = CACHE_SECONDS) -> Any:
     """``compute()`` cached under ``parts`` and the current data version."""
     key = "lv:" + ":".join(str(p) for p in (data_version(), *parts))
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout)
-    return value
+        # A computed None ("no gap in this dimension") is cached too, as a marker.
+        cache.set(key, _NONE if value is None else value, timeout)
+        return value
+    return None if isinstance(value, str) and value == _NONE else value
 
 
 def example_data_shown(indicators=None) -> bool:
@@ -527,7 +532,20 @@ def _level_frame(ind: Indicator, level: str, place: Places) -> pd.DataFrame:
         Area.objects.filter(kind=level, municipality_code=place.municipality).values_list("code", flat=True)
     )
     if not codes:
-        return pd.DataFrame(columns=["period", "area_code", "area_name", "value"])
+        return pd.DataFrame(
+            columns=[
+                "period",
+                "period_start",
+                "period_end",
+                "area_code",
+                "area_name",
+                "value",
+                "ci_low",
+                "ci_high",
+                "denominator",
+                "suppressed",
+            ]
+        )
     return series(ind, area_codes=codes)
 
 
@@ -667,3 +685,98 @@ def effect_goal_proposal(goal: EffectGoal) -> GoalProposal:
         return GoalProposal(goal.code, statuses, result)
 
     return cached(("goal", goal.pk), compute)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Breakdowns and area profiles (shared by the pages and the reports)
+
+
+def breakdown_frames(ind: Indicator, period: str) -> list[tuple[str, str, pd.DataFrame]]:
+    """The municipality's values in ``period`` per breakdown dimension (sex, background …).
+
+    Returns ``(dimension code, dimension label, frame)`` with the frame's columns category, value,
+    ci_low, ci_high, suppressed, in the categories' order; only single-dimension breakdowns.
+    """
+    place = places()
+    every = series(ind, area_codes=[place.municipality], periods=[period], breakdown="*")
+    dims = [d for d in every.attrs.get("dimensions", []) if d in every]
+    if not dims:
+        return []
+    labels = dict(Dimension.objects.values_list("code", "label"))
+    cat_labels = {
+        (c.dimension.code, c.code): (c.label, c.order) for c in Category.objects.select_related("dimension")
+    }
+    out = []
+    for dim in dims:
+        rows = every[(every["breakdown"] != "") & (every[dim] != "")]
+        rows = rows[rows["breakdown"].str.count(";") == 0]
+        if rows.empty:
+            continue
+        ordered = sorted(rows.itertuples(), key=lambda r: cat_labels.get((dim, getattr(r, dim)), ("", 99))[1])
+        frame = pd.DataFrame(
+            {
+                "category": [
+                    cat_labels.get((dim, getattr(r, dim)), (getattr(r, dim), 0))[0] for r in ordered
+                ],
+                "value": [r.value for r in ordered],
+                "ci_low": [r.ci_low for r in ordered],
+                "ci_high": [r.ci_high for r in ordered],
+                "suppressed": [bool(r.suppressed) for r in ordered],
+            }
+        )
+        out.append((dim, labels.get(dim, dim), frame))
+    return out
+
+
+def area_profile_records(area: Area) -> pd.DataFrame:
+    """Every active indicator's latest value in ``area`` against the municipality and the country.
+
+    Columns: indicator, period, value, municipality, country, suppressed, comparison, unit,
+    decimals (the input of ``charts.spine_chart``); empty when the area has no values.
+    """
+    return cached(("area-records", area.pk), lambda: area_profiles([area])[area.code])
+
+
+def area_profiles(
+    areas: list[Area], frames: Callable[[Indicator], pd.DataFrame] | None = None
+) -> dict[str, pd.DataFrame]:
+    """:func:`area_profile_records` of several areas, reading each indicator's series once.
+
+    ``frames(ind)`` may supply the series (the areas, the municipality and the country among its
+    rows; e.g. one the caller has read already)."""
+    place = places()
+    codes = [a.code for a in areas]
+    wanted = [*codes, place.municipality] + ([place.country] if place.country else [])
+    records: dict[str, list[dict]] = {code: [] for code in codes}
+    for ind in Indicator.objects.filter(is_active=True).order_by("code"):
+        frame = frames(ind) if frames is not None else series(ind, area_codes=wanted)
+        if frame.empty:
+            continue
+        for code in codes:
+            here = frame[frame["area_code"] == code]
+            if here.empty:
+                continue
+            last = here.sort_values(["period_end", "period_start"]).iloc[-1]
+            same = frame[frame["period"] == last["period"]].set_index("area_code")
+            muni = same.loc[place.municipality] if place.municipality in same.index else None
+            country = same.loc[place.country] if place.country and place.country in same.index else None
+            suppressed = bool(last["suppressed"])
+            comparison = "not_compared"
+            if muni is not None and not suppressed and pd.notna(muni["value"]):
+                comparison = compare(
+                    [last["value"]], [last["ci_low"]], [last["ci_high"]], float(muni["value"]), ind.polarity
+                )[0]
+            records[code].append(
+                {
+                    "indicator": ind.short_name or ind.name,
+                    "period": last["period"],
+                    "value": np.nan if suppressed else last["value"],
+                    "municipality": np.nan if muni is None else muni["value"],
+                    "country": np.nan if country is None else country["value"],
+                    "suppressed": suppressed,
+                    "comparison": comparison,
+                    "unit": ind.unit,
+                    "decimals": ind.decimals,
+                }
+            )
+    return {code: pd.DataFrame(rows) for code, rows in records.items()}

@@ -153,36 +153,11 @@ def _indicator_page(
     # Breakdowns of the municipality's latest period.
     latest_period = status.latest["period"] if status.latest else None
     if latest_period:
-        every = services.series(ind, area_codes=[place.municipality], periods=[latest_period], breakdown="*")
-        dims = [d for d in every.attrs.get("dimensions", []) if d in every]
-        labels = dict(Dimension.objects.values_list("code", "label"))
-        cat_labels = {
-            (c.dimension.code, c.code): (c.label, c.order)
-            for c in Category.objects.select_related("dimension")
-        }
-        for dim in dims:
-            rows = every[(every["breakdown"] != "") & (every[dim] != "")]
-            rows = rows[rows["breakdown"].str.count(";") == 0]
-            if rows.empty:
-                continue
-            ordered = sorted(
-                rows.itertuples(), key=lambda r: cat_labels.get((dim, getattr(r, dim)), ("", 99))[1]
-            )
-            df = pd.DataFrame(
-                {
-                    "category": [
-                        cat_labels.get((dim, getattr(r, dim)), (getattr(r, dim), 0))[0] for r in ordered
-                    ],
-                    "value": [r.value for r in ordered],
-                    "ci_low": [r.ci_low for r in ordered],
-                    "ci_high": [r.ci_high for r in ordered],
-                    "suppressed": [bool(r.suppressed) for r in ordered],
-                }
-            )
+        for dim, label, df in services.breakdown_frames(ind, latest_period):
             charts[f"breakdown-{dim}"] = breakdown_bars(
                 df,
                 chart_id=f"chart-breakdown-{dim}",
-                title=f"{ind.name} efter {labels.get(dim, dim).lower()}, {place.municipality_name} {latest_period}",
+                title=f"{ind.name} efter {label.lower()}, {place.municipality_name} {latest_period}",
                 subject=subject,
                 unit=unit,
                 decimals=decimals,
@@ -353,40 +328,12 @@ def area_profile(area: Area) -> AreaProfile:
 
 def _area_profile(area: Area) -> AreaProfile:
     place = services.places()
-    codes = [area.code, place.municipality] + ([place.country] if place.country else [])
-    records = []
-    for ind in Indicator.objects.filter(is_active=True).order_by("code"):
-        frame = services.series(ind, area_codes=codes)
-        here = frame[frame["area_code"] == area.code] if len(frame) else frame
-        if here.empty:
-            continue
-        last = here.sort_values(["period_end", "period_start"]).iloc[-1]
-        same = frame[frame["period"] == last["period"]].set_index("area_code")
-        muni = same.loc[place.municipality] if place.municipality in same.index else None
-        country = same.loc[place.country] if place.country and place.country in same.index else None
-        suppressed = bool(last["suppressed"])
-        comparison = "not_compared"
-        if muni is not None and not suppressed and pd.notna(muni["value"]):
-            comparison = services.compare(
-                [last["value"]], [last["ci_low"]], [last["ci_high"]], float(muni["value"]), ind.polarity
-            )[0]
-        records.append(
-            {
-                "indicator": ind.short_name or ind.name,
-                "period": last["period"],
-                "value": np.nan if suppressed else last["value"],
-                "municipality": np.nan if muni is None else muni["value"],
-                "country": np.nan if country is None else country["value"],
-                "suppressed": suppressed,
-                "comparison": comparison,
-                "unit": ind.unit,
-                "decimals": ind.decimals,
-            }
-        )
+    frame = services.area_profile_records(area)
+    records = frame.to_dict("records")
     chart = None
     if records:
         chart = spine_chart(
-            pd.DataFrame(records),
+            frame,
             chart_id="chart-spine",
             title=f"Alla indikatorer för {area.name} jämfört med {place.municipality_name} och Sverige",
             area_label=area.name,

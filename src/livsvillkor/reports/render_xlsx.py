@@ -31,12 +31,14 @@ from livsvillkor.reports.document import (
     ChartBlock,
     Report,
     Section,
+    Statement,
     TableBlock,
     is_missing,
 )
 
 CONTENTS_SHEET = "Innehåll"
 METHOD_SHEET = "Källor och metod"
+STATEMENTS_SHEET = "Formuleringar"
 MAX_SHEET_NAME = 31
 SUPPRESSED_NOTE = "Uppgiften redovisas inte av sekretesskäl (röjandekontroll)."
 SUPPRESSED_LEGEND = ".. = uppgiften redovisas inte av sekretesskäl (röjandekontroll)."
@@ -211,6 +213,23 @@ def _method_sheet(ws: Worksheet, report: Report) -> None:
     _widths(ws, [16, 90])
 
 
+STATEMENT_KINDS = {"trend": "Trend", "benchmark": "Jämförelse", "gap": "Skillnad", "assessment": "Bedömning"}
+
+
+def _statements_sheet(ws: Worksheet, statements: list[tuple[Section, Statement]]) -> None:
+    """Every generated sentence with its section, so the numbers in the texts are in the workbook too."""
+    row = _header(ws, "Formuleringar om trender, jämförelser och skillnader", [])
+    for col, name in enumerate(["Avsnitt", "Typ", "Text"], start=1):
+        ws.cell(row=row, column=col, value=name).font = BOLD
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+    for section, block in statements:
+        row += 1
+        ws.cell(row=row, column=1, value=section.title)
+        ws.cell(row=row, column=2, value=STATEMENT_KINDS.get(block.kind, block.kind))
+        ws.cell(row=row, column=3, value=block.text).alignment = Alignment(wrap_text=True)
+    _widths(ws, [40, 12, 100])
+
+
 def render_xlsx(report: Report) -> bytes:
     """Every chart, table and assessment table of ``report`` as one workbook."""
     report.validate()
@@ -218,7 +237,8 @@ def render_xlsx(report: Report) -> bytes:
     contents = wb.active
     contents.title = CONTENTS_SHEET
     method = wb.create_sheet(METHOD_SHEET)
-    namer = SheetNamer(reserved=[CONTENTS_SHEET, METHOD_SHEET])
+    namer = SheetNamer(reserved=[CONTENTS_SHEET, METHOD_SHEET, STATEMENTS_SHEET])
+    statements = [(section, block) for section, block in report.blocks() if isinstance(block, Statement)]
     entries: list[tuple[str, str, str]] = []
     for section, block in report.blocks():
         if isinstance(block, ChartBlock):
@@ -244,6 +264,9 @@ def render_xlsx(report: Report) -> bytes:
     )
     for col, name in enumerate(["Blad", "Innehåll", "Avsnitt"], start=1):
         contents.cell(row=row, column=col, value=name).font = BOLD
+    if statements:
+        _statements_sheet(wb.create_sheet(STATEMENTS_SHEET), statements)
+        entries.append((STATEMENTS_SHEET, "Formuleringar om trender, jämförelser och skillnader", ""))
     for sheet, title, section_title in [(METHOD_SHEET, METHOD_SHEET, ""), *entries]:
         row += 1
         link = contents.cell(row=row, column=1, value=sheet)

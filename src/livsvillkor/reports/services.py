@@ -14,28 +14,37 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from livsvillkor.charts import format_number
+from livsvillkor.charts import breakdown_bars, format_number, trend_chart
+from livsvillkor.charts.builders import spine_chart
+from livsvillkor.charts.formatting import SUPPRESSED
 from livsvillkor.core.errors import InputError, Problem
 from livsvillkor.core.exampledata import ATTRIBUTION as EXAMPLE_ATTRIBUTION
 from livsvillkor.core.exampledata import EXAMPLE_NOTICE, is_example_data
+from livsvillkor.followup import services as followup
 from livsvillkor.framework.models import EffectGoal, Framework, Indicator, IndicatorGoalLink, TargetArea
+from livsvillkor.geo.models import Area
 from livsvillkor.reports.document import (
     Assessment,
     AssessmentRow,
     AssessmentTable,
+    ChartBlock,
     DefinitionList,
     Notice,
     Paragraph,
     Report,
     Section,
+    Statement,
     TableBlock,
 )
 from livsvillkor.reports.models import GeneratedReport
 from livsvillkor.reports.snapshot import take_snapshot
+from livsvillkor.reports.statements import benchmark_statement, change_statement, gap_statement
 
 FORMATS = ("html", "pdf", "xlsx")
 NO_INDICATORS = "Inga indikatorer är kopplade ännu."
@@ -152,16 +161,25 @@ def _linked_indicators(goal: EffectGoal) -> list[Indicator]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Extension points for the statistics part
+# Statistics per indicator and per effektmål (the same services as the pages)
+
+#: How a gap dimension is named in a sentence ("Skillnaden mellan …").
+GAP_BETWEEN = {
+    "area_type": "områdestyperna",
+    "background": "personer med svensk och utländsk bakgrund",
+    "district": "kommundelarna",
+    "sex": "kvinnor och män",
+}
+TREND_DIRECTION_WORD = {"increasing": "increase", "decreasing": "decrease"}
+KEY_GAPS_PER_AREA = 6
 
 
-def indicator_section(indicator: Indicator, period: str, *, section_id: str = "", level: int = 3) -> Section:
-    """The section for one indicator under an effektmål.
+def _subject(indicator: Indicator) -> str:
+    name = indicator.short_name or indicator.name
+    return name[:1].lower() + name[1:]
 
-    Extension point: today it renders the indicator's metadata (definition, source, unit, polarity
-    …). The statistics part adds, for ``period``, the trend chart, the bar chart per area, the short
-    table, and the trend, gap and benchmark statements (:mod:`livsvillkor.reports.statements`).
-    """
+
+def _metadata(indicator: Indicator) -> DefinitionList:
     items: list[tuple[str, str]] = []
     if indicator.definition:
         items.append((_("Definition"), indicator.definition))
@@ -187,30 +205,379 @@ def indicator_section(indicator: Indicator, period: str, *, section_id: str = ""
     items.append((_("Konfidensintervall"), str(indicator.get_ci_method_display())))
     if indicator.caveats:
         items.append((_("Förbehåll"), indicator.caveats))
-    return Section(
-        id=section_id or f"indikator-{indicator.code}",
-        title=indicator.name,
-        level=level,
-        blocks=[DefinitionList(items)],
+    return DefinitionList(items)
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _focus_area_codes() -> dict[str, str]:
+    """Area code → name of the current målbild's områdesutveckling areas."""
+    framework = Framework.objects.current()
+    if framework is None:
+        return {}
+    return {fa.area_code: fa.name for fa in framework.focus_areas.order_by("order") if fa.area_code}
+
+
+def _trend_statement(indicator: Indicator, status: followup.IndicatorStatus) -> Statement:
+    """The change over the trend test's window, a change only when the test is significant."""
+    subject = _subject(indicator)
+    shown = status.series[status.series["value"].notna()] if len(status.series) else status.series
+    if len(shown) < 2:
+        text = change_statement(subject, None, "", None, "", reason=_("för få publicerade värden"))
+        return Statement(text, "trend")
+    window = shown.iloc[-max(2, min(len(shown), status.trend.points or followup.TREND_POINTS)) :]
+    first, last = window.iloc[0], window.iloc[-1]
+    args = (subject, float(first["value"]), first["period"], float(last["value"]), last["period"])
+    trend = status.trend
+    reason = trend.label() if trend.significant is None else None
+    try:
+        text = change_statement(
+            *args,
+            unit=indicator.unit,
+            decimals=indicator.decimals,
+            significant=trend.significant,
+            direction=TREND_DIRECTION_WORD.get(trend.direction or ""),
+            polarity=indicator.polarity,
+            reason=reason,
+        )
+    except ValueError:
+        # A significant trend whose end points point the other way: never claim either direction.
+        text = change_statement(
+            *args,
+            unit=indicator.unit,
+            decimals=indicator.decimals,
+            significant=None,
+            reason=_("trendtestet och periodens första och sista värde pekar åt olika håll"),
+        )
+    if trend.significant is not None and trend.method:
+        text += f" ({_('Trendtest')}: {trend.method}, {len(window)} {_('mätpunkter')}.)"
+    return Statement(text, "trend")
+
+
+def _benchmark_statements(indicator: Indicator, status: followup.IndicatorStatus, totals) -> list[Statement]:
+    """The latest value against Sweden and the county, by the benchmark significance test."""
+    place = followup.places()
+    if not status.latest:
+        return []
+    latest = status.latest
+    out = []
+    for code in (place.country, place.county):
+        if not code or not len(totals):
+            continue
+        same = totals[(totals["area_code"] == code) & (totals["period"] == latest["period"])]
+        if same.empty or pd.isna(same.iloc[0]["value"]):
+            continue
+        bench = same.iloc[0]
+        comparison = followup.compare(
+            [latest["value"]],
+            [latest["ci_low"] if latest["ci_low"] is not None else np.nan],
+            [latest["ci_high"] if latest["ci_high"] is not None else np.nan],
+            float(bench["value"]),
+            indicator.polarity,
+            _number(bench["ci_low"]),
+            _number(bench["ci_high"]),
+        )[0]
+        try:
+            text = benchmark_statement(
+                f"{_subject(indicator)} i {place.municipality_name}",
+                latest["value"],
+                latest["period"],
+                float(bench["value"]),
+                str(bench["area_name"]),
+                comparison,
+                indicator.unit,
+                indicator.decimals,
+            )
+        except ValueError:
+            text = benchmark_statement(
+                f"{_subject(indicator)} i {place.municipality_name}",
+                latest["value"],
+                latest["period"],
+                float(bench["value"]),
+                str(bench["area_name"]),
+                None,
+                indicator.unit,
+                indicator.decimals,
+                reason=_("värdena är lika"),
+            )
+        out.append(Statement(text, "benchmark"))
+    return out
+
+
+def _gap_statement(gap: followup.Gap, indicator_unit: str = "") -> Statement:
+    absolute = gap.measures[(gap.measures["measure"] == gap.absolute) & gap.measures["estimate"].notna()]
+    between = GAP_BETWEEN.get(gap.dimension, gap.label)
+    name = gap.absolute
+    if absolute.empty:
+        return Statement(gap_statement(name, None, None, between=between), "gap")
+    window = absolute.iloc[-max(1, min(len(absolute), gap.trend.points or followup.TREND_POINTS)) :]
+    first, last = window.iloc[0], window.iloc[-1]
+    first_value, last_value = float(first["estimate"]), float(last["estimate"])
+    significant = gap.trend.significant
+    reason = gap.trend.label() if significant is None else None
+    if len(window) < 2:
+        significant, reason = None, _("bara en mätpunkt")
+    elif significant:
+        shrinking = abs(last_value) < abs(first_value)
+        if abs(last_value) == abs(first_value) or shrinking != (gap.trend.direction == "decreasing"):
+            significant = None
+            reason = _("trendtestet och periodens första och sista värde pekar åt olika håll")
+    absolute_unit = "procentenheter" if indicator_unit == "%" and name in ("D", "SII") else ""
+    text = gap_statement(
+        name,
+        first_value,
+        last_value,
+        absolute_unit,
+        significant,
+        between=between,
+        first_period=first["period"],
+        last_period=last["period"],
+        decimals=2,
+        reason=reason,
+    )
+    return Statement(text, "gap")
+
+
+def _trend_frame(indicator: Indicator, totals, focus: dict[str, str]) -> pd.DataFrame:
+    place = followup.places()
+    codes = [c for c in (place.municipality, *focus, place.county, place.country) if c]
+    order = {c: i for i, c in enumerate(codes)}
+    frame = totals[totals["area_code"].isin(codes)]
+    frame = frame.assign(_o=frame["area_code"].map(order)).sort_values(["_o", "period_end"])
+    return pd.DataFrame(
+        {
+            "period": frame["period"].astype(str).to_numpy(),
+            "series": frame["area_name"].astype(str).to_numpy(),
+            "value": frame["value"].to_numpy(dtype=float),
+            "ci_low": frame["ci_low"].to_numpy(dtype=float),
+            "ci_high": frame["ci_high"].to_numpy(dtype=float),
+            "suppressed": frame["suppressed"].astype(bool).to_numpy(),
+        }
     )
 
 
-def goal_assessment(goal: EffectGoal, indicators: list[Indicator], period: str) -> AssessmentRow:
-    """The computed assessment proposal for one effektmål in ``period``.
+def _short_table(indicator: Indicator, trend_df: pd.DataFrame, table_id: str) -> TableBlock | None:
+    """Per area: the first and the last value of the trend window, suppressed cells as ``..``."""
+    rows: list[list] = []
+    periods = list(dict.fromkeys(trend_df["period"]))
+    if not periods:
+        return None
+    wanted = [periods[-min(len(periods), followup.TREND_POINTS)], periods[-1]]
+    wanted = list(dict.fromkeys(wanted))
+    for series_name in dict.fromkeys(trend_df["series"]):
+        row: list = [series_name]
+        for period in wanted:
+            match = trend_df[(trend_df["series"] == series_name) & (trend_df["period"] == period)]
+            if match.empty:
+                row.append(None)
+            elif bool(match.iloc[0]["suppressed"]):
+                row.append(SUPPRESSED)
+            else:
+                row.append(_number(match.iloc[0]["value"]))
+        rows.append(row)
+    unit = f" ({indicator.unit})" if indicator.unit else ""
+    return TableBlock(
+        caption=f"{indicator.name}{unit}, {' och '.join(wanted)}",
+        columns=[_("Område"), *wanted],
+        rows=rows,
+        numeric=[False] + [True] * len(wanted),
+        decimals=indicator.decimals,
+        source=source_line(indicator),
+        id=table_id,
+    )
 
-    Extension point: today no indicator values are read, so the proposal is "kan inte bedömas"
-    with the reason. The statistics part combines the indicators' trend and gap developments here
-    with :func:`livsvillkor.followup.rules.assess_goal` (its ``explanation`` is the justification).
+
+def _totals(indicator: Indicator) -> pd.DataFrame:
+    """The indicator's series for the municipality, the områdesutveckling areas, county and Sweden."""
+
+    def compute():
+        place = followup.places()
+        codes = [c for c in (place.municipality, *_focus_area_codes(), place.county, place.country) if c]
+        return followup.series(indicator, area_codes=codes) if codes else pd.DataFrame()
+
+    return followup.cached(("report-totals", indicator.pk), compute)
+
+
+def indicator_statements(indicator: Indicator) -> list[Statement]:
+    """The trend, benchmark and gap statements of one indicator (the pages' statistics)."""
+    return followup.cached(("report-statements", indicator.pk), lambda: _indicator_statements(indicator))
+
+
+def _indicator_statements(indicator: Indicator) -> list[Statement]:
+    status = followup.indicator_status(indicator)
+    totals = _totals(indicator)
+    statements = [_trend_statement(indicator, status), *_benchmark_statements(indicator, status, totals)]
+    gaps = followup.available_gaps(indicator)
+    if gaps:
+        statements.append(_gap_statement(gaps[0], indicator.unit))
+    return statements
+
+
+def indicator_section(
+    indicator: Indicator, period: str, *, section_id: str = "", level: int = 3, see_also: str = ""
+) -> Section:
+    """The section for one indicator under an effektmål.
+
+    For the municipality (and the områdesutveckling areas with values): a trend chart with the
+    county and Sweden, a short table of the trend window's first and last values, the trend,
+    benchmark and gap statements (significance-tested by :mod:`livsvillkor.followup.services`, the
+    pages' services), a breakdown chart per dimension (sex, background) of the latest period and the
+    gap measure's own trend; then the indicator's metadata. Disclosure control is applied by the
+    observation store, so suppressed values are ``..``.
+    """
+    section_id = section_id or f"indikator-{indicator.code}"
+    if see_also:
+        # The indicator is shown in full under another effektmål: its statements and a pointer only.
+        blocks: list = [
+            *indicator_statements(indicator),
+            Paragraph(_("Diagram, tabell och beskrivning finns under %(where)s.") % {"where": see_also}),
+        ]
+        return Section(id=section_id, title=indicator.name, level=level, blocks=blocks)
+    place = followup.places()
+    status = followup.indicator_status(indicator)
+    focus = _focus_area_codes()
+    blocks: list = []
+    totals = _totals(indicator)
+    source = source_line(indicator)
+    if len(totals):
+        trend_df = _trend_frame(indicator, totals, focus)
+        blocks.append(
+            ChartBlock(
+                trend_chart(
+                    trend_df,
+                    chart_id=f"{section_id}-trend",
+                    title=f"{indicator.name} över tid",
+                    subject=_subject(indicator),
+                    unit=indicator.unit,
+                    decimals=indicator.decimals,
+                    target=indicator.target_value,
+                    target_label=f"Mål {indicator.target_year}" if indicator.target_year else "Mål",
+                ),
+                source=source,
+                unit=indicator.unit,
+                decimals=indicator.decimals,
+            )
+        )
+        table = _short_table(indicator, trend_df, f"{section_id}-tabell")
+        if table is not None:
+            blocks.append(table)
+    else:
+        blocks.append(Paragraph(_("Inga värden är inlästa för indikatorn.")))
+    blocks.extend(indicator_statements(indicator))  # trend, benchmark, then the gap statement
+    gaps = followup.available_gaps(indicator)
+    for gap in gaps[:1]:
+        absolute = gap.measures[gap.measures["measure"] == gap.absolute]
+        label = followup.MEASURE_LABELS[gap.absolute]
+        blocks.append(
+            ChartBlock(
+                trend_chart(
+                    pd.DataFrame(
+                        {
+                            "period": absolute["period"].astype(str).to_numpy(),
+                            "series": place.municipality_name or gap.label,
+                            "value": absolute["estimate"].to_numpy(dtype=float),
+                            "ci_low": absolute["ci_low"].to_numpy(dtype=float),
+                            "ci_high": absolute["ci_high"].to_numpy(dtype=float),
+                            "suppressed": False,
+                        }
+                    ),
+                    chart_id=f"{section_id}-gap",
+                    title=f"{indicator.name}: skillnad {gap.label.lower()}, {label} över tid",
+                    subject=f"{label} {gap.label.lower()} för {_subject(indicator)}",
+                    decimals=2,
+                ),
+                source=f"Beräkning: {settings.LIVSVILLKOR['ORGANISATION']} utifrån {source[7:] if source.startswith('Källa: ') else source}",
+                decimals=2,
+            )
+        )
+    if status.latest:
+        for dim, label, frame in followup.breakdown_frames(indicator, status.latest["period"]):
+            if dim not in ("sex", "background"):
+                continue
+            blocks.append(
+                ChartBlock(
+                    breakdown_bars(
+                        frame,
+                        chart_id=f"{section_id}-{dim}",
+                        title=f"{indicator.name} efter {label.lower()}, "
+                        f"{place.municipality_name} {status.latest['period']}",
+                        subject=_subject(indicator),
+                        unit=indicator.unit,
+                        decimals=indicator.decimals,
+                    ),
+                    source=source,
+                    unit=indicator.unit,
+                    decimals=indicator.decimals,
+                )
+            )
+    blocks.append(_metadata(indicator))
+    return Section(id=section_id, title=indicator.name, level=level, blocks=blocks)
+
+
+def goal_assessment(goal: EffectGoal, indicators: list[Indicator], period: str) -> AssessmentRow:
+    """The computed assessment proposal for one effektmål (:func:`followup.effect_goal_proposal`).
+
+    The justification is the rules' counts, with the indicators behind the improvements,
+    worsenings and changing gaps named.
     """
     if not indicators:
-        reason = NO_INDICATORS
-    else:
-        count = len(indicators)
-        reason = (
-            f"{count} {'indikator är kopplad' if count == 1 else 'indikatorer är kopplade'}; "
-            f"inga indikatorvärden för {period} är inlästa."
+        return AssessmentRow(goal.code, goal.text, Assessment.NOT_ASSESSABLE, NO_INDICATORS)
+    proposal = followup.effect_goal_proposal(goal)
+    result = proposal.result
+    text = result.explanation
+    for label, codes in (
+        (_("Förbättring"), result.improving),
+        (_("Försämring"), result.worsening),
+        (_("Skillnaden minskar"), result.gaps_narrowing),
+        (_("Skillnaden ökar"), result.gaps_widening),
+    ):
+        if codes:
+            text += f" {label}: {', '.join(proposal.names(codes))}."
+    if result.assessment == Assessment.NOT_ASSESSABLE and result.total:
+        text += " " + _("Färre än hälften av indikatorerna kan bedömas.")
+    return AssessmentRow(goal.code, goal.text, result.assessment, text)
+
+
+def key_gaps(indicators: Iterable[Indicator]) -> TableBlock | None:
+    """The key gaps of a målområde: each indicator's main gap, the changing ones first."""
+    rows = []
+    for indicator in dict.fromkeys(indicators):
+        gaps = followup.available_gaps(indicator)
+        if not gaps:
+            continue
+        gap = gaps[0]
+        latest = gap.latest()
+        absolute = latest[latest["measure"] == gap.absolute]
+        if absolute.empty:
+            continue
+        row = absolute.iloc[0]
+        rank = 0 if gap.trend.significant else 1
+        rows.append(
+            (
+                rank,
+                -abs(float(row["estimate"])),
+                [
+                    indicator.name,
+                    gap.label,
+                    followup.MEASURE_LABELS[gap.absolute],
+                    str(row["period"]),
+                    float(row["estimate"]),
+                    str(gap.development.label),
+                ],
+            )
         )
-    return AssessmentRow(goal.code, goal.text, Assessment.NOT_ASSESSABLE, reason)
+    if not rows:
+        return None
+    rows.sort(key=lambda item: (item[0], item[1]))
+    return TableBlock(
+        caption=_("Viktiga skillnader mellan grupper"),
+        columns=[_("Indikator"), _("Indelning"), _("Mått"), _("Period"), _("Värde"), _("Utveckling")],
+        rows=[r for _rank, _size, r in rows[:KEY_GAPS_PER_AREA]],
+        numeric=[False, False, False, False, True, False],
+        decimals=2,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -286,10 +653,17 @@ def _summary(
         blocks.append(
             AssessmentTable(f"Målområde {area.code}: {area.name}", rows, id=f"bedomning-{area.code}")
         )
+        gaps = key_gaps(i for _goal, indicators in goals[area.pk] for i in indicators)
+        if gaps is not None:
+            gaps.caption = f"{gaps.caption}, målområde {area.code}"
+            gaps.id = f"skillnader-{area.code}"
+            blocks.append(gaps)
     return Section("sammanfattning", "Sammanfattning", 1, blocks, page_break_before=True)
 
 
-def _target_area_section(area: TargetArea, goals: list, period: str) -> Section:
+def _target_area_section(area: TargetArea, goals: list, period: str, shown: dict[int, str]) -> Section:
+    """One målområde; ``shown`` (indicator id → effektmål title) keeps each indicator's charts to
+    its first effektmål, later ones refer to it."""
     blocks: list = []
     if area.summary:
         blocks.append(Paragraph(area.summary))
@@ -305,9 +679,14 @@ def _target_area_section(area: TargetArea, goals: list, period: str) -> Section:
         for indicator in indicators:
             goal_section.children.append(
                 indicator_section(
-                    indicator, period, section_id=f"{_goal_anchor(goal)}-{indicator.code}", level=3
+                    indicator,
+                    period,
+                    section_id=f"{_goal_anchor(goal)}-{indicator.code}",
+                    level=3,
+                    see_also=shown.get(indicator.pk, ""),
                 )
             )
+            shown.setdefault(indicator.pk, _goal_title(goal))
         section.children.append(goal_section)
     return section
 
@@ -326,6 +705,9 @@ def _area_development(framework: Framework, indicators: list[Indicator]) -> Sect
             )
         )
     section = Section("omradesutveckling", "Områdesutveckling", 1, blocks, page_break_before=True)
+    codes = [fa.area_code for fa in focus_areas if fa.area_code]
+    places_by_code = {a.code: a for a in Area.objects.filter(code__in=codes).order_by("valid_from")}
+    profiles = followup.area_profiles(list(places_by_code.values()), _totals) if places_by_code else {}
     for area in focus_areas:
         facts = [
             (label, value)
@@ -339,10 +721,49 @@ def _area_development(framework: Framework, indicators: list[Indicator]) -> Sect
         area_blocks: list = []
         if area.description:
             area_blocks.append(Paragraph(area.description))
+        area_blocks.extend(
+            _area_profile_blocks(places_by_code.get(area.area_code), profiles.get(area.area_code), area.slug)
+        )
         if facts:
             area_blocks.append(DefinitionList(facts))
         section.children.append(Section(f"omrade-{area.slug}", area.name, 2, area_blocks))
     return section
+
+
+def _area_profile_blocks(area: Area | None, records: pd.DataFrame | None, slug: str) -> list:
+    """The area profile of an områdesutveckling area: population, area type and the spine chart."""
+    place = followup.places()
+    if area is None:
+        return [Paragraph(_("Området finns inte i områdesindelningarna; ingen områdesprofil."))]
+    classification = area.classifications.filter(scheme=followup.AREA_TYPE_SCHEME).order_by("-year").first()
+    area_type = (
+        f"{classification.label or classification.category} ({classification.year})"
+        if classification
+        else None
+    )
+    blocks: list = [
+        TableBlock(
+            caption=f"{_('Områdesprofil')}: {area.name}",
+            columns=[_("Folkmängd"), _("År"), _("Områdestyp")],
+            rows=[[area.population, area.population_year, area_type]],
+            numeric=[True, False, False],
+            decimals=0,
+            id=f"omrade-{slug}-fakta",
+        )
+    ]
+    if records is None or records.empty:
+        blocks.append(Paragraph(_("Inga indikatorvärden finns för området.")))
+        return blocks
+    chart = spine_chart(
+        records,
+        chart_id=f"omrade-{slug}-profil",
+        title=f"Alla indikatorer för {area.name} jämfört med {place.municipality_name} och Sverige",
+        area_label=area.name,
+        municipality_label=place.municipality_name or "Kommunen",
+        country_label="Sverige",
+    )
+    blocks.append(ChartBlock(chart, source=_("Källa: SCB, Kolada och egna beräkningar")))
+    return blocks
 
 
 CI_METHODS = [
@@ -510,8 +931,9 @@ def build_followup_document(period: str, *, example_data: bool | None = None) ->
         )
         report.sections.append(_reading_guide(framework, period))
         report.sections.append(_summary(framework, areas, goals, period, overall))
+        shown: dict[int, str] = {}
         for area in areas:
-            report.sections.append(_target_area_section(area, goals[area.pk], period))
+            report.sections.append(_target_area_section(area, goals[area.pk], period, shown))
         development = _area_development(framework, area_development)
         if development is not None:
             report.sections.append(development)
