@@ -77,3 +77,22 @@ def boras_framework(db):
     from livsvillkor.framework.services import load_framework
 
     return load_framework(ROOT / "frameworks" / "boras-2021-2024.yaml").framework
+
+
+@pytest.fixture(autouse=True)
+def _standard_dimensions(request):
+    """Keep the standard dimensions (created by a data migration) present in every database test.
+
+    A transactional test (browser tests, the SIGKILL test) ends with a flush that also deletes the
+    rows data migrations made; later tests in the same run would then miss them.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        requested = [name for name in ("transactional_db", "db") if name in request.fixturenames]
+        if not requested:
+            return
+        request.getfixturevalue(requested[0])
+    from livsvillkor.observations.dimensions import load_dimensions
+    from livsvillkor.observations.models import Category, Dimension
+
+    if not Dimension.objects.exists():
+        load_dimensions(Dimension, Category)
