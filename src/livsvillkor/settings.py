@@ -122,6 +122,15 @@ if os.environ.get("LIVSVILLKOR_CACHE_DIR"):
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+else:
+    # Django's default of 300 entries is culled midway through one follow-up report (a few entries
+    # per indicator and gap dimension), which then recomputes its statistics.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
