@@ -138,3 +138,23 @@ def test_dataframe_api_checks_columns_ranges_and_categories(setup_db):
     with pytest.raises(InputError, match="okända kolumner: colour"):
         import_observations(pd.DataFrame([row(value="1", colour="blue")]), source="test", parameters={})
     assert Observation.objects.count() == 0
+
+
+def test_values_and_text_arrive_exactly_on_first_load_and_merge(setup_db):
+    """The bulk load keeps every float bit-exact and text with quotes, separators and newlines intact."""
+    tricky = 'a "quoted", text;\nover two lines'
+    df = pd.DataFrame(
+        [
+            row(area_code="1490C1300", value=repr(0.1 + 0.2), note=tricky),
+            row(area_code="1490C1340", value="1e-300", ci_low="", ci_high=""),
+            row(area_code="1490C1370", value="123456789.123456789", note=""),
+        ]
+    )
+    import_observations(df, source="test", parameters={})
+    df.loc[2, "value"] = repr(2 / 3)
+    second = import_observations(df, source="test", parameters={})
+    assert (second.created, second.updated, second.unchanged) == (0, 1, 2)
+    got = {o.area.code: o for o in Observation.objects.select_related("area")}
+    assert got["1490C1300"].value == 0.1 + 0.2 and got["1490C1300"].note == tricky
+    assert got["1490C1340"].value == 1e-300 and got["1490C1340"].ci_low is None
+    assert got["1490C1370"].value == 2 / 3 and got["1490C1370"].note == ""

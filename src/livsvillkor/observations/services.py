@@ -9,7 +9,6 @@ once, nothing is written when there is one) and then upserts on the natural key
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
@@ -453,32 +452,38 @@ def _fill_stage(
     """Bulk-load ``frame`` (its columns in order) into ``table``: COPY on PostgreSQL, executemany on SQLite."""
     total = len(frame)
     names = list(frame.columns)
-    for start in range(0, total, CHUNK):
-        part = frame.iloc[start : start + CHUNK]
-        if vendor == "postgresql":
-            buffer = io.StringIO()
-            part.to_csv(
-                buffer, header=False, index=False, na_rep="", quoting=csv.QUOTE_MINIMAL, float_format="%.17g"
-            )
-            columns = ", ".join(names)
-            not_null = ", ".join(["period", "breakdown", "suppression_reason", "missing", "note"])
+    if vendor == "postgresql":
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        # Arrow writes the CSV in C: floats in their shortest exact form, missing numbers (NaN) as
+        # unquoted empty fields (NULL for COPY) and every text quoted (so "" stays an empty string).
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+        columns = ", ".join(names)
+        not_null = ", ".join(["period", "breakdown", "suppression_reason", "missing", "note"])
+        for start in range(0, total, CHUNK):
+            buffer = io.BytesIO()
+            pa_csv.write_csv(arrow.slice(start, CHUNK), buffer, options)
             with cursor.cursor.copy(
                 f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))"
             ) as copy:
                 copy.write(buffer.getvalue())
-        else:
-            columns = []
-            for c in names:
-                values = part[c].to_numpy()
-                if values.dtype.kind == "f":
-                    columns.append(np.where(np.isnan(values), None, values.astype(object)).tolist())
-                else:
-                    columns.append(part[c].tolist())
-            rows = zip(*columns, strict=True)
-            placeholders = ", ".join(["?"] * len(names))
-            cursor.cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})", rows
-            )
+            if progress:
+                progress("write", min(start + CHUNK, total), total)
+        return
+    for start in range(0, total, CHUNK):
+        part = frame.iloc[start : start + CHUNK]
+        columns = []
+        for c in names:
+            values = part[c].to_numpy()
+            if values.dtype.kind == "f":
+                columns.append(np.where(np.isnan(values), None, values.astype(object)).tolist())
+            else:
+                columns.append(part[c].tolist())
+        rows = zip(*columns, strict=True)
+        placeholders = ", ".join(["?"] * len(names))
+        cursor.cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})", rows)
         if progress:
             progress("write", min(start + CHUNK, total), total)
 
@@ -493,9 +498,6 @@ def _write(prepared: pd.DataFrame, batch: ImportBatch, progress: ProgressCallbac
     frame = prepared[STAGE_COLUMNS].copy()
     for c in ("preliminary", "break_in_series", "estimated", "suppressed"):
         frame[c] = frame[c].astype(bool)
-    if vendor == "postgresql":
-        for c in ("preliminary", "break_in_series", "estimated", "suppressed"):
-            frame[c] = np.where(frame[c], "t", "f")
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             # One import at a time per table: concurrent upserts of the same keys would race.
