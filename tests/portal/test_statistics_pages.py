@@ -82,12 +82,14 @@ def test_downloads_return_the_chart_data(client, data):
         "Sandhult",
         "Viskafors",
     }
-    assert "Källa: SCB" in text
+    # The sample is example data: never credited to the indicator's real source.
+    assert "Exempeldata, genererad av Livsvillkor – inte officiell statistik" in text
+    assert "Källa: SCB" not in text
     xlsx = client.get(f"/indikatorer/{IND}/data/areas.xlsx?niva=district")
     frame = pd.read_excel(io.BytesIO(xlsx.content), sheet_name="Data", dtype=str)
     assert list(frame["Område"]) == list(table["Område"])
     stat = json.loads(client.get(f"/indikatorer/{IND}/data/areas.json?niva=district").content)
-    assert stat["version"] == "2.0" and stat["source"] == "Källa: SCB"
+    assert stat["version"] == "2.0" and stat["source"].startswith("Exempeldata")
     assert list(stat["dimension"]["area"]["category"]["index"]) == list(table["Område"])
 
 

@@ -23,6 +23,7 @@ from livsvillkor.charts.builders import (
     trend_chart,
 )
 from livsvillkor.charts.formatting import format_value
+from livsvillkor.core import exampledata
 from livsvillkor.followup import services
 from livsvillkor.framework.models import Indicator
 from livsvillkor.geo.models import Area
@@ -37,6 +38,14 @@ POLICE_PREFIX = "police-"
 
 
 def attribution(ind: Indicator, derived: bool = False) -> str:
+    """The source line of a chart or download; example data is never credited to a real source."""
+    if exampledata.is_example_data(ind):
+        return exampledata.ATTRIBUTION
+    return source_attribution(ind, derived)
+
+
+def source_attribution(ind: Indicator, derived: bool = False) -> str:
+    """Where the indicator's real values come from (its metadata), whatever data is loaded now."""
     source = ind.source_name or ind.get_source_type_display()
     if derived or ind.source_type == Indicator.SourceType.DERIVED:
         return f"Beräkning: Livsvillkor, utifrån data från {source}"

@@ -251,6 +251,7 @@ def indicator(request, code):
             "breakdowns": breakdowns,
             "goal_links": [link for link in ind.goal_links.all()],
             "attribution": presenters.attribution(ind),
+            "source_attribution": presenters.source_attribution(ind),
             "life_stages": presenters.life_stages(ind),
             "example_data": bool(page.charts) and services.example_data_shown([ind]),
         },
