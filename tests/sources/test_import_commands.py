@@ -20,6 +20,7 @@ from livsvillkor.sources.base import HttpSession
 from livsvillkor.sources.kolada import KoladaClient
 from tests.conftest import shared_file
 from tests.sources.kolada_server import BASE, KoladaServer
+from tests.sources.test_pxweb_v2 import COUNTY_CODES
 
 pytestmark = pytest.mark.django_db
 
@@ -183,29 +184,7 @@ def test_import_pxweb_unmapped_variable_is_named(married, tmp_path):
 
 def test_import_pxweb_v2_monthly_periods_are_refused_with_the_row(tmp_path, shared_data):
     Indicator.objects.create(code="folkmangd", name="Folkmängd", value_type="count", source_type="scb")
-    for code in [
-        "01",
-        "03",
-        "04",
-        "05",
-        "06",
-        "07",
-        "08",
-        "09",
-        "10",
-        "12",
-        "13",
-        "14",
-        "17",
-        "18",
-        "19",
-        "20",
-        "21",
-        "22",
-        "23",
-        "24",
-        "25",
-    ]:
+    for code in COUNTY_CODES:
         Area.objects.create(code=code, name=code, kind="county")
     data = shared_file("scb/pxweb_v2/TAB6471_data.json")
     spec = {

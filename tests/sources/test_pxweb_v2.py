@@ -42,30 +42,32 @@ def scb(shared_data, slept):
         yield mock, PxWebV2Client(HttpSession(sleep=slept.append))
 
 
+COUNTY_CODES = [
+    "01",
+    "03",
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "12",
+    "13",
+    "14",
+    "17",
+    "18",
+    "19",
+    "20",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25",
+]
+
 SELECTION = {
-    "Region": [
-        "01",
-        "03",
-        "04",
-        "05",
-        "06",
-        "07",
-        "08",
-        "09",
-        "10",
-        "12",
-        "13",
-        "14",
-        "17",
-        "18",
-        "19",
-        "20",
-        "21",
-        "22",
-        "23",
-        "24",
-        "25",
-    ],
+    "Region": COUNTY_CODES,
     "Alder": {
         "codelist": "agg_Ålder10årJ",
         "values": [
