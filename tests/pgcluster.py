@@ -39,8 +39,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start() -> str:
-    """Start a cluster; return its DATABASE_URL. It is stopped and removed when the process exits."""
+def start(settings: dict[str, str] | None = None) -> str:
+    """Start a cluster; return its DATABASE_URL. It is stopped and removed when the process exits.
+
+    ``settings`` are extra server settings (``{"shared_buffers": "2GB"}``), e.g. for the benchmarks.
+    """
     bindir = _bindir()
     tmp = Path(tempfile.mkdtemp(prefix="livsvillkor-pg-"))
     as_root = os.geteuid() == 0
@@ -69,6 +72,7 @@ def start() -> str:
         capture_output=True,
     )
     opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    opts += "".join(f" -c {k}={v}" for k, v in (settings or {}).items())
     subprocess.run(
         [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-o", opts, "-w", "start"],
         check=True,

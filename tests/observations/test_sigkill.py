@@ -140,3 +140,68 @@ def test_sigkill_during_import_leaves_postgresql_unchanged(tmp_path):
     assert len(before[0]) == 50
     assert kill_during_write(big, env_for(url)) == -signal.SIGKILL
     assert snapshot() == before
+
+
+def test_sigkill_during_a_bulk_first_load_leaves_sqlite_unchanged(tmp_path):
+    """The first load of a large file drops and rebuilds the indexes: a kill part-way keeps them."""
+    from livsvillkor.observations.services import BULK_MIN_ROWS
+
+    assert N_AREAS * N_PERIODS >= BULK_MIN_ROWS, "the big file must be large enough for a bulk load"
+    db = tmp_path / "db.sqlite3"
+    env = env_for(f"sqlite:///{db}")
+    done = run(["-c", SETUP.format(n=N_AREAS)], env)
+    assert done.returncode == 0, done.stderr
+    _, big = write_files(tmp_path)
+
+    def snapshot():
+        with sqlite3.connect(db) as con:
+            return (
+                con.execute("SELECT count(*) FROM observations_observation").fetchone(),
+                con.execute("SELECT count(*) FROM observations_importbatch").fetchone(),
+                sorted(
+                    con.execute(
+                        "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'observations_observation'"
+                    ).fetchall(),
+                    key=str,
+                ),
+            )
+
+    before = snapshot()
+    assert before[0] == (0,) and len(before[2]) >= 3
+    assert kill_during_write(big, env) == -signal.SIGKILL
+    assert snapshot() == before
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigkill_during_a_bulk_first_load_leaves_postgresql_unchanged(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs against the PostgreSQL test database (make test-postgres)")
+    from livsvillkor.framework.models import Indicator
+    from livsvillkor.geo.models import Area
+    from livsvillkor.observations.models import ImportBatch, Observation
+
+    Indicator.objects.create(code="x", name="x", value_type="count", source_type="manual")
+    Area.objects.bulk_create([Area(code=f"A{i:05d}", name=f"A{i}", kind="deso") for i in range(N_AREAS)])
+    _, big = write_files(tmp_path)
+    s = connection.settings_dict
+    url = f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+    def snapshot():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'observations_observation' ORDER BY 1"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'observations_observation'::regclass ORDER BY 1"
+            )
+            constraints = cursor.fetchall()
+        return Observation.objects.count(), ImportBatch.objects.count(), indexes, constraints
+
+    before = snapshot()
+    assert before[0] == 0 and len(before[3]) >= 4
+    assert kill_during_write(big, env_for(url)) == -signal.SIGKILL
+    assert snapshot() == before

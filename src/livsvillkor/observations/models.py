@@ -122,7 +122,6 @@ class Observation(models.Model):
         indexes = [
             # "one area, all indicators, latest year"; the natural key serves "one indicator, all areas".
             models.Index(fields=["area", "indicator", "period_end"], name="observation_area_latest"),
-            models.Index(fields=["indicator", "period_end"], name="observation_indicator_year"),
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ STAGES = {
     "read": "Läser fil",
     "validate": "Kontrollerar rader",
     "write": "Skriver",
+    "index": "Bygger index",
     "merge": "Sammanfogar",
     "export": "Exporterar",
 }

@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,54 +26,23 @@ from livsvillkor.core.errors import InputError, Problem
 from livsvillkor.framework.models import Indicator
 from livsvillkor.geo.models import Area
 
-from .models import Category, Dimension, ImportBatch, Observation, ObservationRevision
-
-TIDY_COLUMNS = [
-    "indicator",
-    "period",
-    "area_code",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "flags",
-    "note",
-]
-NUMERIC_COLUMNS = ["value", "numerator", "denominator", "ci_low", "ci_high"]
-REQUIRED_COLUMNS = ["indicator", "period", "area_code", "value"]
-#: Columns our own exports add for readers; accepted and ignored on import so that exports round-trip.
-INFORMATIVE_COLUMNS = ["area_name", "suppression_reason", "source"]
-
-#: Swedish missing-value symbols in statistical tables.
-SUPPRESSED = ".."  # sekretess / för få observationer
-MISSING = "-"  # uppgift saknas
-NOT_APPLICABLE = "."  # uppgift kan inte förekomma
-MISSING_SYMBOLS = {SUPPRESSED, MISSING, NOT_APPLICABLE}
-
-#: Flags in the tidy ``flags`` column (separated by ``;``, ``,`` or spaces); short forms accepted.
-FLAG_ALIASES = {
-    "preliminary": "preliminary",
-    "p": "preliminary",
-    "break": "break_in_series",
-    "break_in_series": "break_in_series",
-    "b": "break_in_series",
-    "estimated": "estimated",
-    "e": "estimated",
-    "suppressed": "suppressed",
-    "s": "suppressed",
-}
-FLAG_FIELDS = ["preliminary", "break_in_series", "estimated", "suppressed"]
-FLAG_NAMES = {
-    "preliminary": "preliminary",
-    "break_in_series": "break",
-    "estimated": "estimated",
-    "suppressed": "suppressed",
-}
-
-PERIOD_RE = r"(\d{4})(?:-(\d{4}))?"
-MAX_TEXT = 2000
-CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+from .models import ImportBatch, Observation, ObservationRevision
+from .validation import (  # noqa: F401  (the tidy format's names, used by importers and exports)
+    FLAG_ALIASES,
+    FLAG_FIELDS,
+    FLAG_NAMES,
+    INFORMATIVE_COLUMNS,
+    MISSING,
+    MISSING_SYMBOLS,
+    NOT_APPLICABLE,
+    NUMERIC_COLUMNS,
+    REQUIRED_COLUMNS,
+    SUPPRESSED,
+    TIDY_COLUMNS,
+    Reference,
+    parse_numbers,
+    validate_tidy,
+)
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -92,315 +62,6 @@ class ImportResult:
             f"{self.rows} rader: {self.created} nya, {self.updated} ändrade ({self.revisions} revisioner), "
             f"{self.unchanged} oförändrade (importomgång {self.batch.pk})"
         )
-
-
-# ---------------------------------------------------------------------------------------------------
-# Validation
-
-
-def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s == "")
-
-
-def _row_label(index) -> str:
-    return f"rad {index}"
-
-
-def _problems(df: pd.DataFrame, labels, mask: pd.Series, column: str, message: str) -> list[Problem]:
-    """One problem per masked row; rows are named by ``labels`` (the file's row numbers)."""
-    if not mask.any():
-        return []
-    positions = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
-    values = df[column].to_numpy(dtype=object)[positions] if column in df.columns else [None] * len(positions)
-    return [
-        Problem(
-            _row_label(labels[p] if labels is not None else p),
-            message,
-            field=column,
-            value=None if pd.isna(v) else str(v),
-        )
-        for p, v in zip(positions, values, strict=True)
-    ]
-
-
-def _to_float(text: pd.Series) -> pd.Series:
-    """Strings to float64 (blank → NaN): one Arrow cast when every value is a plain number."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
-        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-        values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-        return pd.Series(values, index=text.index, dtype="float64")
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pd.to_numeric(text, errors="coerce").astype("float64")
-
-
-def parse_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse a text column of numbers: returns (floats, symbol, bad-mask).
-
-    Accepts a decimal comma and spaces (also no-break spaces) as thousands separators; the Swedish
-    missing-value symbols are returned separately, never as numbers. Plain numbers take a vectorised
-    fast path; only the rest is looked at value by value.
-    """
-    text = s.fillna("").str.strip()
-    numbers = _to_float(text)
-    blank = text == ""
-    slow = numbers.isna() & ~blank
-    symbol = pd.Series("", index=s.index, dtype="string")
-    bad = pd.Series(False, index=s.index)
-    if slow.any():
-        rest = text[slow]
-        is_symbol = rest.isin(list(MISSING_SYMBOLS))
-        symbol[rest.index[is_symbol]] = rest[is_symbol]
-        cleaned = (
-            rest[~is_symbol]
-            .str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-            .str.replace(",", ".", regex=False)
-        )
-        # Only plain decimal notation: no "inf", "nan", hex or other things float() would accept.
-        plain = cleaned.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?").fillna(False).astype(bool)
-        numbers[cleaned.index[plain]] = pd.to_numeric(cleaned[plain]).astype("float64")
-        bad[cleaned.index[~plain]] = True
-    bad |= ~blank & numbers.notna() & ~np.isfinite(numbers.fillna(0.0))
-    numbers = numbers.where(~bad)
-    return numbers, symbol, bad
-
-
-@dataclass
-class Reference:
-    """Codes the validation checks against, loaded once per import."""
-
-    indicators: dict[str, int]
-    scales: dict[int, int]
-    areas: dict[str, int]
-    categories: dict[str, set[str]]
-
-    @classmethod
-    def load(cls, area_codes: Iterable[str] | None = None) -> Reference:
-        indicators = dict(Indicator.objects.values_list("code", "id"))
-        scales = dict(Indicator.objects.values_list("id", "scale"))
-        qs = Area.objects.all()
-        if area_codes is not None:
-            qs = qs.filter(code__in=list(area_codes))
-        areas: dict[str, int] = {}
-        # Ambiguous codes (the same code in two vintages) resolve to the newest vintage.
-        for code, area_id in (
-            qs.order_by("code", "vintage").values_list("code", "id").iterator(chunk_size=20000)
-        ):
-            areas[code] = area_id
-        categories: dict[str, set[str]] = {d: set() for d in Dimension.objects.values_list("code", flat=True)}
-        for dim, code in Category.objects.values_list("dimension__code", "code"):
-            categories[dim].add(code)
-        return cls(indicators, scales, areas, categories)
-
-
-def _as_text(df: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for c in df.columns:
-        s = df[c]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            s = s.astype("string")
-        else:
-            # Numbers from a DataFrame built in code or read from xlsx: keep full precision.
-            s = s.map(
-                lambda v: "" if pd.isna(v) else repr(float(v)) if isinstance(v, float) else str(v)
-            ).astype("string")
-        out[str(c).strip()] = s.fillna("").str.strip()
-    return pd.DataFrame(out, index=df.index)
-
-
-def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.DataFrame:
-    """Check every row of a tidy DataFrame; return the prepared frame or raise :class:`InputError`.
-
-    The row label in messages is the DataFrame's index (the tidy readers set it to the file's row
-    number). The prepared frame has ids, parsed numbers, flags and the canonical breakdown key.
-    """
-    labels = list(df.index)
-    df = _as_text(df.reset_index(drop=True))
-    problems: list[Problem] = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(
-            "kolumner saknas: " + ", ".join(missing),
-            [Problem("rubrikraden", "kolumnen saknas", field=c) for c in missing],
-        )
-    ref = reference or Reference.load(area_codes=pd.unique(df["area_code"]))
-    df = df.drop(columns=[c for c in INFORMATIVE_COLUMNS if c in df.columns])
-    dims = [c for c in df.columns if c not in TIDY_COLUMNS]
-    unknown_dims = [c for c in dims if c not in ref.categories]
-    if unknown_dims:
-        raise InputError(
-            "okända kolumner: " + ", ".join(unknown_dims),
-            [
-                Problem(
-                    "rubrikraden",
-                    "okänd kolumn: varken en tidy-kolumn eller en redovisningsgrupp",
-                    field=c,
-                    value=c,
-                )
-                for c in unknown_dims
-            ],
-        )
-    for c in TIDY_COLUMNS:
-        if c not in df.columns:
-            df[c] = pd.Series("", index=df.index, dtype="string")
-
-    for c in df.columns:
-        problems += _problems(
-            df, labels, df[c].str.contains(CONTROL_CHARS, regex=True).fillna(False), c, "otillåtna styrtecken"
-        )
-        problems += _problems(
-            df, labels, df[c].str.len() > MAX_TEXT, c, f"för lång text (mer än {MAX_TEXT} tecken)"
-        )
-
-    out = pd.DataFrame(index=df.index)
-    out["indicator_id"] = df["indicator"].map(ref.indicators)
-    problems += _problems(df, labels, _blank(df["indicator"]), "indicator", "indikatorkod saknas")
-    problems += _problems(
-        df, labels, ~_blank(df["indicator"]) & out["indicator_id"].isna(), "indicator", "okänd indikator"
-    )
-
-    # Plain years vectorised; only year ranges ("2019-2022") go through the regular expression.
-    is_year = (df["period"].str.len() == 4) & df["period"].str.isdigit()
-    start = pd.to_numeric(df["period"].where(is_year), errors="coerce").astype("float64")
-    end = start.copy()
-    ranges = df["period"][~is_year]
-    if len(ranges):
-        periods = ranges.str.extract(f"^{PERIOD_RE}$")
-        first = (
-            pd.to_numeric(periods[0], errors="coerce").astype("Float64").to_numpy("float64", na_value=np.nan)
-        )
-        last = (
-            pd.to_numeric(periods[1], errors="coerce").astype("Float64").to_numpy("float64", na_value=np.nan)
-        )
-        start[ranges.index] = first
-        end[ranges.index] = np.where(np.isnan(last), first, last)
-    bad_period = start.isna() | (end < start) | (start < 1800) | (end > 2200)
-    problems += _problems(
-        df, labels, bad_period, "period", "ogiltig period: ange år (2022) eller årsintervall (2019-2022)"
-    )
-    out["period"] = df["period"]
-    out["period_start"] = start
-    out["period_end"] = end
-
-    out["area_id"] = df["area_code"].map(ref.areas)
-    problems += _problems(df, labels, _blank(df["area_code"]), "area_code", "områdeskod saknas")
-    problems += _problems(
-        df, labels, ~_blank(df["area_code"]) & out["area_id"].isna(), "area_code", "okänd områdeskod"
-    )
-
-    key = pd.Series("", index=df.index, dtype="string")
-    for d in sorted(dims):
-        values = df[d]
-        bad = ~_blank(values) & ~values.isin(sorted(ref.categories[d]))
-        problems += _problems(df, labels, bad, d, f"okänd kategori i redovisningsgruppen {d}")
-        part = (f"{d}=" + values).where(~_blank(values), "")
-        key = key.where(part == "", key.where(key == "", key + ";") + part)
-    out["breakdown"] = key
-
-    parsed = {}
-    for c in NUMERIC_COLUMNS:
-        numbers, symbol, bad = parse_numbers(df[c])
-        problems += _problems(df, labels, bad, c, "inte ett tal")
-        parsed[c] = (numbers, symbol)
-        out[c] = numbers
-    value_symbol = parsed["value"][1]
-    any_suppressed = pd.concat([parsed[c][1] == SUPPRESSED for c in NUMERIC_COLUMNS], axis=1).any(axis=1)
-
-    for c in ("numerator", "denominator"):
-        problems += _problems(df, labels, out[c] < 0, c, "får inte vara negativt")
-    problems += _problems(df, labels, out["denominator"] == 0, "denominator", "nämnaren får inte vara 0")
-    problems += _problems(
-        df, labels, out["ci_low"] > out["ci_high"], "ci_low", "nedre konfidensgränsen är större än den övre"
-    )
-    outside = (out["value"] < out["ci_low"]) | (out["value"] > out["ci_high"])
-    problems += _problems(df, labels, outside, "value", "värdet ligger utanför konfidensintervallet")
-
-    # A value may be left blank when numerator and denominator give it.
-    scale = out["indicator_id"].map(ref.scales).astype("float64")
-    derived = out["numerator"] / out["denominator"] * scale
-    fill = out["value"].isna() & (value_symbol == "") & derived.notna()
-    out["value"] = out["value"].where(~fill, derived)
-    nothing = out["value"].isna() & (value_symbol == "") & ~any_suppressed & ~bad_period
-    problems += _problems(
-        df,
-        labels,
-        nothing & ~parse_numbers(df["value"])[2],
-        "value",
-        "värde saknas: ange värde, täljare och nämnare, eller ett tecken för saknat värde (.., -, .)",
-    )
-
-    flags = {f: pd.Series(False, index=df.index) for f in FLAG_FIELDS}
-    with_flags = df["flags"][df["flags"] != ""]
-    tokens = with_flags.str.lower().str.split(r"[;,\s]+", regex=True)
-    exploded = tokens.explode()
-    exploded = exploded[~_blank(exploded)]
-    if len(exploded):
-        unknown = ~exploded.isin(list(FLAG_ALIASES))
-        for i, v in exploded[unknown].items():
-            problems.append(
-                Problem(
-                    _row_label(labels[i]),
-                    "okänd flagga (tillåtna: preliminary, break, estimated, suppressed)",
-                    field="flags",
-                    value=v,
-                )
-            )
-        canon = exploded[~unknown].map(FLAG_ALIASES)
-        for f in FLAG_FIELDS:
-            hit = canon[canon == f].index.unique()
-            flags[f].loc[hit] = True
-    for f in FLAG_FIELDS:
-        out[f] = flags[f]
-    out["suppressed"] = out["suppressed"] | any_suppressed
-    out["suppression_reason"] = pd.Series("", index=df.index, dtype="string").where(
-        ~out["suppressed"], "source"
-    )
-    out["missing"] = value_symbol.where(value_symbol.isin([MISSING, NOT_APPLICABLE]), "")
-    # A suppressed or missing value carries no numbers.
-    hidden = out["suppressed"] | (out["missing"] != "")
-    for c in NUMERIC_COLUMNS:
-        out[c] = out[c].where(~hidden)
-    out["note"] = df["note"]
-
-    dupes = (
-        out.duplicated(["indicator_id", "area_id", "period", "breakdown"], keep=False)
-        & out["indicator_id"].notna()
-        & out["area_id"].notna()
-    )
-    if dupes.any():
-        dup_frame = df.loc[dupes, ["indicator", "area_code", "period"]].assign(
-            breakdown=out.loc[dupes, "breakdown"]
-        )
-        first_row = {}
-        for i, rec in zip(dup_frame.index, dup_frame.itertuples(index=False), strict=True):
-            k = tuple(rec)
-            if k in first_row:
-                problems.append(
-                    Problem(
-                        _row_label(labels[i]),
-                        f"dubblett: samma indikator, period, område och redovisningsgrupp som {_row_label(labels[first_row[k]])}",
-                        field="indicator, period, area_code",
-                        value=" / ".join(str(x) for x in k if x),
-                    )
-                )
-            else:
-                first_row[k] = i
-    if problems:
-        problems.sort(key=lambda p: _sort_key(p.where))
-        raise InputError(f"{len(problems)} fel; ingenting har skrivits", problems)
-    out["indicator_id"] = out["indicator_id"].astype("int64")
-    out["area_id"] = out["area_id"].astype("int64")
-    out["period_start"] = out["period_start"].astype("int64")
-    out["period_end"] = out["period_end"].astype("int64")
-    return out
-
-
-def _sort_key(where: str):
-    m = re.match(r"rad (\d+)$", where)
-    return (0, int(m.group(1)), "") if m else (1, 0, where)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -446,6 +107,29 @@ def _stage_ddl(vendor: str) -> str:
     )
 
 
+def _sql_literal(value) -> str:
+    """A constant as an SQLite literal (only numbers, booleans, NULL and text reach here)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "NULL"
+    if isinstance(value, bool | np.bool_):
+        return "1" if value else "0"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _python_column(values: pd.Series) -> list:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = np.asarray(values.cat.categories, dtype=object)
+        return categories[values.cat.codes.to_numpy()].tolist()
+    array = values.to_numpy()
+    if array.dtype.kind == "f":
+        return np.where(np.isnan(array), None, array.astype(object)).tolist()
+    return array.tolist()
+
+
 def _fill_stage(
     cursor, frame: pd.DataFrame, vendor: str, progress: ProgressCallback | None, table: str = STAGE
 ) -> None:
@@ -454,38 +138,136 @@ def _fill_stage(
     names = list(frame.columns)
     if vendor == "postgresql":
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.csv as pa_csv
 
         # Arrow writes the CSV in C: floats in their shortest exact form, missing numbers (NaN) as
         # unquoted empty fields (NULL for COPY) and every text quoted (so "" stays an empty string).
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        for i, name in enumerate(arrow.column_names):
+            if pa.types.is_dictionary(arrow.schema.field(name).type):
+                arrow = arrow.set_column(i, name, pc.cast(arrow.column(name), pa.string()))
         options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
         columns = ", ".join(names)
         not_null = ", ".join(["period", "breakdown", "suppression_reason", "missing", "note"])
-        for start in range(0, total, CHUNK):
-            buffer = io.BytesIO()
-            pa_csv.write_csv(arrow.slice(start, CHUNK), buffer, options)
-            with cursor.cursor.copy(
-                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))"
-            ) as copy:
+        with cursor.cursor.copy(
+            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))"
+        ) as copy:
+            for start in range(0, total, CHUNK):
+                buffer = io.BytesIO()
+                pa_csv.write_csv(arrow.slice(start, CHUNK), buffer, options)
                 copy.write(buffer.getvalue())
-            if progress:
-                progress("write", min(start + CHUNK, total), total)
+                if progress:
+                    progress("write", min(start + CHUNK, total), total)
         return
     for start in range(0, total, CHUNK):
         part = frame.iloc[start : start + CHUNK]
-        columns = []
+        # Columns that hold one value throughout the chunk (the batch, the flags, often the notes) go
+        # into the statement as literals: binding fewer parameters per row is what makes SQLite fast.
+        constant = {}
         for c in names:
-            values = part[c].to_numpy()
-            if values.dtype.kind == "f":
-                columns.append(np.where(np.isnan(values), None, values.astype(object)).tolist())
+            values = part[c]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                single = (
+                    len(values.cat.categories)
+                    and (values.cat.codes.to_numpy() == values.cat.codes.iloc[0]).all()
+                )
             else:
-                columns.append(part[c].tolist())
-        rows = zip(*columns, strict=True)
-        placeholders = ", ".join(["?"] * len(names))
-        cursor.cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})", rows)
+                array = values.to_numpy()
+                single = (array == array[0]).all() or (array.dtype.kind == "f" and np.isnan(array).all())
+            if single:
+                constant[c] = _sql_literal(values.iloc[0])
+        constant.pop(names[0], None)  # executemany runs once per row of its parameters: bind one at least
+        bound = [c for c in names if c not in constant]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(bound + list(constant))}) "
+            f"VALUES ({', '.join(['?'] * len(bound) + list(constant.values()))})"
+        )
+        cursor.cursor.executemany(sql, zip(*[_python_column(part[c]) for c in bound], strict=True))
         if progress:
             progress("write", min(start + CHUNK, total), total)
+
+
+#: Imports of at least this many rows into a table that holds no more rows than they bring are loaded
+#: with the table's secondary indexes and constraints dropped and rebuilt (``_indexes_rebuilt``).
+BULK_MIN_ROWS = 200_000
+
+
+def _bulk_load(cursor, vendor: str, rows: int) -> bool:
+    """Whether to load without indexes: a large import into a table no bigger than the import."""
+    if rows < BULK_MIN_ROWS:
+        return False
+    obs = Observation._meta.db_table
+    if vendor == "postgresql":
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [obs])
+        estimate = cursor.fetchone()[0]
+        if estimate >= 0:
+            return estimate <= rows
+        # Never analysed: count, but no further than the import's size.
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {obs} LIMIT %s) AS t", [rows + 1])
+        return cursor.fetchone()[0] <= rows
+    cursor.execute(f"SELECT coalesce(max(id) - min(id) + 1, 0) FROM {obs}")  # an upper bound, from the key
+    return cursor.fetchone()[0] <= rows
+
+
+@contextmanager
+def _indexes_rebuilt(cursor, vendor: str, progress: ProgressCallback | None = None):
+    """Drop the observation table's secondary indexes (and on PostgreSQL its unique and foreign-key
+    constraints) and create them again after the block, all inside the import's transaction.
+
+    Building an index over sorted data is several times cheaper than updating it row by row, and one
+    validating join per foreign key replaces a trigger call per row (PostgreSQL's advice for loading
+    a table). An error, or a killed process, rolls the drops back with the rest of the import.
+    On PostgreSQL this takes an exclusive lock: pages reading observations wait until the load ends.
+    """
+    obs = Observation._meta.db_table
+    if vendor == "postgresql":
+        cursor.execute(f"LOCK TABLE {obs} IN ACCESS EXCLUSIVE MODE")
+        # Check the deferred constraints of what this transaction wrote so far (the batch row): ALTER
+        # TABLE refuses to run on a table with pending trigger events.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC, conname",
+            [obs],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid "
+            "AND k.conrelid = i.indrelid) ORDER BY c.relname",
+            [obs],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in constraints:
+            cursor.execute(f'ALTER TABLE {obs} DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        restore = [sql for _, sql in indexes]
+        restore += [
+            f'ALTER TABLE {obs} ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints
+        ]
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    else:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL "
+            "ORDER BY name",
+            [obs],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        restore = [sql for _, sql in indexes]
+    yield
+    for done, sql in enumerate(restore):
+        if progress:
+            progress("index", done, len(restore))
+        cursor.execute(sql)
+    if progress:
+        progress("index", len(restore), len(restore))
+    if vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _write(prepared: pd.DataFrame, batch: ImportBatch, progress: ProgressCallback | None) -> tuple[int, int]:
@@ -508,7 +290,11 @@ def _write(prepared: pd.DataFrame, batch: ImportBatch, progress: ProgressCallbac
         indicator_ids = [int(i) for i in frame["indicator_id"].unique()]
         if not Observation.objects.filter(indicator_id__in=indicator_ids).exists():
             # Nothing to merge with (checked under the lock): load straight into the table.
-            _fill_stage(cursor, frame.assign(batch_id=batch.pk), vendor, progress, table=obs)
+            if _bulk_load(cursor, vendor, len(frame)):
+                with _indexes_rebuilt(cursor, vendor, progress):
+                    _fill_stage(cursor, frame.assign(batch_id=batch.pk), vendor, progress, table=obs)
+            else:
+                _fill_stage(cursor, frame.assign(batch_id=batch.pk), vendor, progress, table=obs)
             return len(frame), 0
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cursor.execute(_stage_ddl(vendor))
@@ -636,6 +422,9 @@ def _read_tidy_csv(path: Path) -> pd.DataFrame:
             encoding = "cp1252"
     first = head.split(b"\n", 1)[0].decode(encoding, errors="replace")
     sep = max([",", ";", "\t"], key=first.count)
+    fast = _read_csv_arrow(path, sep, encoding, first)
+    if fast is not None:
+        return fast
     try:
         return pd.read_csv(
             path,
@@ -650,6 +439,38 @@ def _read_tidy_csv(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: teckenkodningen är varken UTF-8 eller Windows-1252 ({exc})") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise InputError(f"{path}: CSV-filen kan inte läsas: {exc}") from exc
+
+
+def _read_csv_arrow(path: Path, sep: str, encoding: str, first_line: str) -> pd.DataFrame | None:
+    """Arrow's multi-threaded CSV reader, every column as text; ``None`` when it cannot read the file
+    (the pandas reader then reads it, or says what is wrong with it)."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = next(csv.reader([first_line.lstrip("\ufeff").rstrip("\r")], delimiter=sep), [])
+    if not names or len(set(names)) != len(names):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(
+                encoding="utf8" if encoding == "utf-8-sig" else encoding, block_size=1 << 24
+            ),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return None
+    if table.column_names != names:
+        return None
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
 
 
 def _read_tidy_xlsx(path: Path) -> pd.DataFrame:
