@@ -81,7 +81,22 @@ class ImportBatch(models.Model):
         return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} ({self.file_name or '-'})"
 
 
+class RowIdField(models.BigAutoField):
+    """A 64-bit auto-incrementing primary key that on SQLite is the plain rowid, without AUTOINCREMENT.
+
+    AUTOINCREMENT makes SQLite update its sequence table for every inserted row, which more than
+    doubles the cost of a bulk insert. Without it SQLite may hand out the id of a deleted last row
+    again; nothing keeps observation ids after the row is gone (revisions are deleted with it).
+    """
+
+    def db_type_suffix(self, connection):
+        if connection.vendor == "sqlite":
+            return None
+        return super().db_type_suffix(connection)
+
+
 class Observation(models.Model):
+    id = RowIdField(primary_key=True, serialize=False, verbose_name="ID")
     # No separate FK indexes: the natural key and observation_area_latest start with these columns.
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, db_index=False, verbose_name=_("indikator")

@@ -126,8 +126,27 @@ def _python_column(values: pd.Series) -> list:
         return categories[values.cat.codes.to_numpy()].tolist()
     array = values.to_numpy()
     if array.dtype.kind == "f":
-        return np.where(np.isnan(array), None, array.astype(object)).tolist()
+        missing = np.isnan(array)
+        if missing.any():
+            return np.where(missing, None, array.astype(object)).tolist()
     return array.tolist()
+
+
+def _in_key_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows sorted by the natural key, so that the key's index is filled from one end (appending
+    to a B-tree is far cheaper than inserting all over it, and a sorted index builds faster)."""
+    keys = []
+    for c in reversed(KEY_COLUMNS):  # np.lexsort sorts by its last key first
+        values = frame[c]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            rank = np.argsort(np.argsort(np.asarray(values.cat.categories, dtype=str), kind="stable"))
+            keys.append(rank[values.cat.codes.to_numpy()])
+        else:
+            keys.append(values.to_numpy())
+    order = np.lexsort(keys)
+    if (order[1:] > order[:-1]).all():
+        return frame
+    return frame.take(order)
 
 
 def _fill_stage(
@@ -277,7 +296,7 @@ def _write(prepared: pd.DataFrame, batch: ImportBatch, progress: ProgressCallbac
     distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
     join = " AND ".join(f"o.{c} = s.{c}" for c in KEY_COLUMNS)
     differs = " OR ".join(f"o.{c} {distinct} s.{c}" for c in DATA_COLUMNS + ["period_start", "period_end"])
-    frame = prepared[STAGE_COLUMNS].copy()
+    frame = _in_key_order(prepared[STAGE_COLUMNS])
     for c in ("preliminary", "break_in_series", "estimated", "suppressed"):
         frame[c] = frame[c].astype(bool)
     with connection.cursor() as cursor:
