@@ -158,3 +158,15 @@ def test_values_and_text_arrive_exactly_on_first_load_and_merge(setup_db):
     assert got["1490C1300"].value == 0.1 + 0.2 and got["1490C1300"].note == tricky
     assert got["1490C1340"].value == 1e-300 and got["1490C1340"].ci_low is None
     assert got["1490C1370"].value == 2 / 3 and got["1490C1370"].note == ""
+
+
+def test_reference_lookup_of_more_area_codes_than_sqlite_takes_parameters(db):
+    from livsvillkor.geo.models import Area
+    from livsvillkor.observations.validation import Reference
+
+    Area.objects.bulk_create(
+        [Area(code=f"X{i:06d}", name=f"X{i}", kind="deso") for i in range(40_000)], batch_size=5000
+    )
+    codes = [f"X{i:06d}" for i in range(40_000)] + ["missing"]
+    ref = Reference.load(area_codes=codes)
+    assert len(ref.areas) == 40_000 and "missing" not in ref.areas

@@ -122,8 +122,14 @@ class Observation(models.Model):
         _("saknat värde"), max_length=1, blank=True, default="", help_text=_("'-' saknas, '.' ej tillämpligt")
     )
     note = models.TextField(_("anmärkning"), blank=True, default="")
+    # No index on the batch: nothing reads observations by batch except the rare deletion of a batch,
+    # and every import would pay for keeping it up to date.
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.PROTECT, related_name="observations", verbose_name=_("importomgång")
+        ImportBatch,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="observations",
+        verbose_name=_("importomgång"),
     )
 
     class Meta:

@@ -135,6 +135,8 @@ def _python_column(values: pd.Series) -> list:
 def _in_key_order(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows sorted by the natural key, so that the key's index is filled from one end (appending
     to a B-tree is far cheaper than inserting all over it, and a sorted index builds faster)."""
+    if frame.attrs.get("in_key_order"):  # validate_tidy sorted it already
+        return frame
     keys = []
     for c in reversed(KEY_COLUMNS):  # np.lexsort sorts by its last key first
         values = frame[c]
@@ -157,20 +159,21 @@ def _fill_stage(
     names = list(frame.columns)
     if vendor == "postgresql":
         import pyarrow as pa
-        import pyarrow.compute as pc
         import pyarrow.csv as pa_csv
+        from psycopg.copy import QueuedLibpqWriter
 
         # Arrow writes the CSV in C: floats in their shortest exact form, missing numbers (NaN) as
         # unquoted empty fields (NULL for COPY) and every text quoted (so "" stays an empty string).
+        # Categorical columns go over as dictionary arrays, which Arrow writes as their values.
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
-        for i, name in enumerate(arrow.column_names):
-            if pa.types.is_dictionary(arrow.schema.field(name).type):
-                arrow = arrow.set_column(i, name, pc.cast(arrow.column(name), pa.string()))
         options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
         columns = ", ".join(names)
         not_null = ", ".join(["period", "breakdown", "suppression_reason", "missing", "note"])
+        # A queued writer sends from a thread of its own, so that Arrow writes the next chunk while
+        # the server parses this one.
         with cursor.cursor.copy(
-            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))"
+            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))",
+            writer=QueuedLibpqWriter(cursor.cursor),
         ) as copy:
             for start in range(0, total, CHUNK):
                 buffer = io.BytesIO()

@@ -101,15 +101,21 @@ class Reference:
     def load(cls, area_codes: Iterable[str] | None = None) -> Reference:
         indicators = dict(Indicator.objects.values_list("code", "id"))
         scales = dict(Indicator.objects.values_list("id", "scale"))
-        qs = Area.objects.all()
-        if area_codes is not None:
-            qs = qs.filter(code__in=list(area_codes))
         areas: dict[str, int] = {}
-        # Ambiguous codes (the same code in two vintages) resolve to the newest vintage.
-        for code, area_id in (
-            qs.order_by("code", "vintage").values_list("code", "id").iterator(chunk_size=20000)
-        ):
-            areas[code] = area_id
+        if area_codes is None:
+            querysets = [Area.objects.all()]
+        else:
+            # In slices: SQLite limits the number of parameters of one statement.
+            codes = sorted(set(area_codes))
+            querysets = [
+                Area.objects.filter(code__in=codes[i : i + 5000]) for i in range(0, len(codes), 5000)
+            ]
+        for qs in querysets:
+            # Ambiguous codes (the same code in two vintages) resolve to the newest vintage.
+            for code, area_id in (
+                qs.order_by("code", "vintage").values_list("code", "id").iterator(chunk_size=20000)
+            ):
+                areas[code] = area_id
         categories: dict[str, set[str]] = {d: set() for d in Dimension.objects.values_list("code", flat=True)}
         for dim, code in Category.objects.values_list("dimension__code", "code"):
             categories[dim].add(code)
@@ -140,21 +146,32 @@ def _arrow_text(s: pd.Series) -> pa.Array:
         arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = pc.cast(arr, pa.string())
-    return pc.utf8_trim_whitespace(pc.fill_null(arr, ""))
+    return pc.fill_null(arr, "") if arr.null_count else arr
+
+
+def _trim(arr: pa.Array) -> pa.Array:
+    return pc.utf8_trim_whitespace(arr)
 
 
 class _Text:
     """One text column. ``encoded`` columns also have their distinct values and the codes into them."""
 
     def __init__(self, name: str, arr: pa.Array, *, encoded: bool):
+        """``arr`` is the column as read; surrounding white space is not part of a value."""
         self.name = name
         self.arr = arr
         self.codes: np.ndarray | None = None
         self.uniques: pd.Series | None = None
         if encoded:
+            # Encode first and trim the (few) distinct values, not the (many) rows.
             enc = pc.dictionary_encode(arr)
-            self.codes = enc.indices.to_numpy(zero_copy_only=False)
-            self.uniques = pd.Series(enc.dictionary.to_pylist(), dtype=object)
+            codes = enc.indices.to_numpy(zero_copy_only=False)
+            trimmed = pd.Series(_trim(enc.dictionary).to_pylist(), dtype=object)
+            merged, uniques = pd.factorize(trimmed)
+            if len(uniques) < len(trimmed):
+                codes = merged[codes]
+            self.codes = codes
+            self.uniques = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
 
     def __len__(self) -> int:
         return len(self.arr)
@@ -164,7 +181,7 @@ class _Text:
         return np.asarray(per_unique)[self.codes]
 
     def values(self, positions: np.ndarray) -> list[str]:
-        return self.arr.take(pa.array(positions, type=pa.int64())).to_pylist()
+        return _trim(self.arr.take(pa.array(positions, type=pa.int64()))).to_pylist()
 
     def categorical(self) -> pd.Categorical:
         return pd.Categorical.from_codes(self.codes, categories=pd.Index(self.uniques, dtype=object))
@@ -174,6 +191,12 @@ class _Problems(list):
     def __init__(self, labels):
         super().__init__()
         self.labels = labels
+
+    def add_distinct(self, mask, column: _Text, field: str, message: str) -> None:
+        """Like :meth:`add`, with a mask over the column's distinct values."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.add(column.spread(mask), column, field, message)
 
     def add(self, mask, column: _Text | None, field: str, message: str) -> None:
         mask = np.asarray(mask, dtype=bool)
@@ -198,16 +221,21 @@ def parse_number_array(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarra
     missing-value symbols come back as codes (``_SYMBOL_CODES``), never as numbers.
     """
     n = len(arr)
-    blank = pc.equal(pc.utf8_length(arr), 0)
     symbol = np.zeros(n, dtype=np.int8)
     try:
-        numbers = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), arr), pa.float64())
+        # Blank fields become nulls; a column of plain numbers is cast in one pass, untrimmed.
+        numbers = pc.cast(pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr), pa.float64())
         values = numbers.to_numpy(zero_copy_only=False)
-        blank_np = blank.to_numpy(zero_copy_only=False)
-        bad = ~blank_np & ~np.isfinite(values)
-        return np.where(bad, np.nan, values), symbol, bad
+        bad = ~np.isfinite(values)  # "nan", "inf" and overflow are not numbers here; blanks are nulls
+        if numbers.null_count:
+            bad &= numbers.is_valid().to_numpy(zero_copy_only=False)
+        if bad.any():
+            values = np.where(bad, np.nan, values)
+        return values, symbol, bad
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
+    arr = _trim(arr)
+    blank = pc.equal(pc.utf8_length(arr), 0)
     plain = pc.fill_null(pc.match_substring_regex(arr, f"^{PLAIN_NUMBER}$"), False)
     values = pc.cast(pc.if_else(plain, arr, pa.scalar(None, pa.string())), pa.float64()).to_numpy(
         zero_copy_only=False
@@ -244,13 +272,28 @@ def parse_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 # The validator
 
 
-def _dense(*parts: tuple[np.ndarray, int]) -> np.ndarray:
-    """Combine integer code columns (codes, cardinality) into one dense code per distinct combination."""
-    key = np.zeros(len(parts[0][0]), dtype=np.int64)
+def _combine(n: int, parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One integer per row for its combination of codes ``(codes, cardinality)``, ordered like the
+    tuples of codes (the first part most significant)."""
+    key = np.zeros(n, dtype=np.int64)
+    room = 1
     for codes, size in parts:
-        key = key * max(size, 1) + codes.astype(np.int64)
-        key = pd.factorize(key)[0].astype(np.int64)
+        size = max(size, 1)
+        if room * size >= 2**62:  # would overflow: renumber densely, in order, and go on
+            _, key = np.unique(key, return_inverse=True)
+            key = key.astype(np.int64).reshape(-1)
+            room = int(key.max()) + 1 if n else 1
+        key = key * size + codes.astype(np.int64)
+        room *= size
     return key
+
+
+def _rank(values) -> np.ndarray:
+    """The position of each value in sorted order (NaN last)."""
+    order = np.argsort(np.asarray(values), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
 
 
 def _first_positions(codes: np.ndarray, size: int) -> np.ndarray:
@@ -330,8 +373,10 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
     numbers = {}
     for c, col in text.items():
         if col.codes is not None:
-            control = col.spread(col.uniques.str.contains(CONTROL_CHARS, regex=True).to_numpy(dtype=bool))
-            long = col.spread((col.uniques.str.len() > MAX_TEXT).to_numpy(dtype=bool))
+            control = col.uniques.str.contains(CONTROL_CHARS, regex=True).to_numpy(dtype=bool)
+            long = (col.uniques.str.len() > MAX_TEXT).to_numpy(dtype=bool)
+            problems.add_distinct(control, col, c, "otillåtna styrtecken")
+            problems.add_distinct(long, col, c, f"för lång text (mer än {MAX_TEXT} tecken)")
         else:
             numbers[c] = parse_number_array(col.arr)
             control = np.zeros(n, dtype=bool)
@@ -339,44 +384,43 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
             if len(odd):
                 control[odd] = [bool(re.search(CONTROL_CHARS, v)) for v in col.values(odd)]
             long = pc.utf8_length(col.arr).to_numpy(zero_copy_only=False) > MAX_TEXT
-        problems.add(control, col, c, "otillåtna styrtecken")
-        problems.add(long, col, c, f"för lång text (mer än {MAX_TEXT} tecken)")
+            problems.add(control, col, c, "otillåtna styrtecken")
+            problems.add(long, col, c, f"för lång text (mer än {MAX_TEXT} tecken)")
 
     ind = text["indicator"]
     ind_ids = ind.uniques.map(ref.indicators).astype("float64").to_numpy()
     ind_blank = (ind.uniques == "").to_numpy()
-    problems.add(ind.spread(ind_blank), ind, "indicator", "indikatorkod saknas")
-    problems.add(ind.spread(~ind_blank & np.isnan(ind_ids)), ind, "indicator", "okänd indikator")
+    problems.add_distinct(ind_blank, ind, "indicator", "indikatorkod saknas")
+    problems.add_distinct(~ind_blank & np.isnan(ind_ids), ind, "indicator", "okänd indikator")
     indicator_id = ind.spread(ind_ids)
 
     per = text["period"]
     start_u, end_u, bad_period_u = _periods(per.uniques)
-    bad_period = per.spread(bad_period_u)
+    bad_period = per.spread(bad_period_u) if bad_period_u.any() else np.zeros(n, dtype=bool)
     problems.add(bad_period, per, "period", "ogiltig period: ange år (2022) eller årsintervall (2019-2022)")
 
     area_ids = area.uniques.map(ref.areas).astype("float64").to_numpy()
     area_blank = (area.uniques == "").to_numpy()
-    problems.add(area.spread(area_blank), area, "area_code", "områdeskod saknas")
-    problems.add(area.spread(~area_blank & np.isnan(area_ids)), area, "area_code", "okänd områdeskod")
+    problems.add_distinct(area_blank, area, "area_code", "områdeskod saknas")
+    problems.add_distinct(~area_blank & np.isnan(area_ids), area, "area_code", "okänd områdeskod")
     area_id = area.spread(area_ids)
 
     dims = sorted(dims)
     for d in dims:
         col = text[d]
         bad_u = (col.uniques != "") & ~col.uniques.isin(sorted(ref.categories[d]))
-        problems.add(col.spread(bad_u.to_numpy()), col, d, f"okänd kategori i redovisningsgruppen {d}")
+        problems.add_distinct(bad_u.to_numpy(), col, d, f"okänd kategori i redovisningsgruppen {d}")
     if dims:
-        combo = _dense(*[(text[d].codes, len(text[d].uniques)) for d in dims])
+        combo = pd.factorize(_combine(n, [(text[d].codes, len(text[d].uniques)) for d in dims]))[0]
         size = int(combo.max()) + 1 if n else 0
         first = _first_positions(combo, size)
         keys = [
             ";".join(f"{d}={v}" for d in dims if (v := text[d].uniques.iloc[text[d].codes[p]]) != "")
             for p in first
         ]
-        breakdown = pd.Categorical.from_codes(combo, categories=pd.Index(keys, dtype=object))
     else:
-        combo = np.zeros(n, dtype=np.int64)
-        breakdown = pd.Categorical.from_codes(combo, categories=pd.Index([""], dtype=object))
+        combo, keys = np.zeros(n, dtype=np.int64), [""]
+    breakdown = pd.Categorical.from_codes(combo, categories=pd.Index(keys, dtype=object))
 
     for c in NUMERIC_COLUMNS:
         problems.add(numbers[c][2], text[c], c, "inte ett tal")
@@ -412,7 +456,7 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
     flag_col = text["flags"]
     flag_masks, unknown_tokens = _flags(flag_col.uniques)
     with_unknown = np.array([bool(t) for t in unknown_tokens], dtype=bool)
-    for p in np.flatnonzero(flag_col.spread(with_unknown)):
+    for p in np.flatnonzero(flag_col.spread(with_unknown)) if with_unknown.any() else []:
         for token in unknown_tokens[flag_col.codes[p]]:
             problems.append(
                 Problem(
@@ -422,19 +466,30 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
                     value=token,
                 )
             )
-    flags = {f: flag_col.spread(flag_masks[f]) for f in FLAG_FIELDS}
+    flags = {
+        f: flag_col.spread(flag_masks[f]) if flag_masks[f].any() else np.zeros(n, dtype=bool)
+        for f in FLAG_FIELDS
+    }
     flags["suppressed"] = flags["suppressed"] | any_suppressed
 
-    # Duplicates on the natural key, among rows whose codes are known.
+    # Duplicates on the natural key, among rows whose codes are known. The rows sorted by the key (ids,
+    # then text in byte order) also give the order the writer wants.
     known = ~np.isnan(indicator_id) & ~np.isnan(area_id)
-    key = _dense(
-        (ind.codes, len(ind.uniques)),
-        (area.codes, len(area.uniques)),
-        (per.codes, len(per.uniques)),
-        (combo, int(combo.max()) + 1 if n else 1),
+    key = _combine(
+        n,
+        [
+            (_rank(ind_ids)[ind.codes], len(ind.uniques)),
+            (_rank(area_ids)[area.codes], len(area.uniques)),
+            (_rank(per.uniques.to_numpy(dtype=str))[per.codes], len(per.uniques)),
+            (_rank(np.asarray(keys, dtype=str))[combo], len(keys)),
+        ],
     )
-    counts = np.bincount(key[known], minlength=int(key.max()) + 1 if n else 0)
-    dupes = known & (counts[key] > 1) if n else np.zeros(0, dtype=bool)
+    rows = np.flatnonzero(known)
+    order = rows[np.argsort(key[rows], kind="stable")]
+    same = key[order[1:]] == key[order[:-1]]
+    dupes = np.zeros(n, dtype=bool)
+    dupes[order[1:][same]] = True
+    dupes[order[:-1][same]] = True
     if dupes.any():
         first_row: dict[int, int] = {}
         for p in np.flatnonzero(dupes):
@@ -484,4 +539,7 @@ def validate_tidy(df: pd.DataFrame, reference: Reference | None = None) -> pd.Da
             "note": text["note"].categorical(),
         }
     )
+    if len(order) > 1 and not (order[1:] > order[:-1]).all():
+        out = out.take(order).reset_index(drop=True)
+    out.attrs["in_key_order"] = True
     return out
