@@ -5,6 +5,12 @@ Every import — tidy files, SCB web exports, the Kolada/PxWeb connectors, the d
 once, nothing is written when there is one) and then upserts on the natural key
 ``(indicator, area, period, breakdown)`` in one transaction with set-based SQL against a staging table
 (filled with COPY on PostgreSQL), recording a revision for every value that changed.
+
+Rows for indicators that have no observations yet skip the staging table and go straight into the
+table, sorted by the natural key. When such a load is large (``BULK_MIN_ROWS``) and the table holds
+no more rows than it brings, the table's secondary indexes (and on PostgreSQL its unique and
+foreign-key constraints) are dropped and rebuilt inside the same transaction, as PostgreSQL's manual
+advises for populating a table. ``bench/import_bench.py`` measures all of this.
 """
 
 from __future__ import annotations
@@ -221,11 +227,7 @@ def _bulk_load(cursor, vendor: str, rows: int) -> bool:
         return False
     obs = Observation._meta.db_table
     if vendor == "postgresql":
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [obs])
-        estimate = cursor.fetchone()[0]
-        if estimate >= 0:
-            return estimate <= rows
-        # Never analysed: count, but no further than the import's size.
+        # Counted, not estimated (statistics lag behind imports), but no further than the import's size.
         cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {obs} LIMIT %s) AS t", [rows + 1])
         return cursor.fetchone()[0] <= rows
     cursor.execute(f"SELECT coalesce(max(id) - min(id) + 1, 0) FROM {obs}")  # an upper bound, from the key
