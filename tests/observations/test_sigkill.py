@@ -41,6 +41,11 @@ def env_for(database_url: str) -> dict:
     return env
 
 
+def current_database_url() -> str:
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
 def write_files(tmp_path: Path) -> tuple[Path, Path]:
     small = tmp_path / "small.csv"
     big = tmp_path / "big.csv"
@@ -126,8 +131,7 @@ def test_sigkill_during_import_leaves_postgresql_unchanged(tmp_path):
     Area.objects.bulk_create([Area(code=f"A{i:05d}", name=f"A{i}", kind="deso") for i in range(N_AREAS)])
     small, big = write_files(tmp_path)
     call_command("import", "tidy", str(small))
-    s = connection.settings_dict
-    url = f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    url = current_database_url()
 
     def snapshot():
         return (
@@ -185,8 +189,7 @@ def test_sigkill_during_a_bulk_first_load_leaves_postgresql_unchanged(tmp_path):
     Indicator.objects.create(code="x", name="x", value_type="count", source_type="manual")
     Area.objects.bulk_create([Area(code=f"A{i:05d}", name=f"A{i}", kind="deso") for i in range(N_AREAS)])
     _, big = write_files(tmp_path)
-    s = connection.settings_dict
-    url = f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    url = current_database_url()
 
     def snapshot():
         with connection.cursor() as cursor:

@@ -264,25 +264,21 @@ def _indexes_rebuilt(cursor, vendor: str, progress: ProgressCallback | None = No
             [obs],
         )
         indexes = cursor.fetchall()
-        for name, _ in constraints:
-            cursor.execute(f'ALTER TABLE {obs} DROP CONSTRAINT "{name}"')
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        restore = [sql for _, sql in indexes]
-        restore += [
-            f'ALTER TABLE {obs} ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints
-        ]
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     else:
+        constraints = []  # SQLite keeps its constraints in the table definition
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL "
             "ORDER BY name",
             [obs],
         )
         indexes = cursor.fetchall()
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        restore = [sql for _, sql in indexes]
+    for name, _ in constraints:
+        cursor.execute(f'ALTER TABLE {obs} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    restore = [sql for _, sql in indexes]
+    restore += [f'ALTER TABLE {obs} ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints]
     yield
     for done, sql in enumerate(restore):
         if progress:
