@@ -264,7 +264,7 @@ def _indexes_rebuilt(cursor, vendor: str, progress: ProgressCallback | None = No
             [obs],
         )
         indexes = cursor.fetchall()
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
     else:
         constraints = []  # SQLite keeps its constraints in the table definition
         cursor.execute(
