@@ -170,3 +170,18 @@ def test_reference_lookup_of_more_area_codes_than_sqlite_takes_parameters(db):
     codes = [f"X{i:06d}" for i in range(40_000)] + ["missing"]
     ref = Reference.load(area_codes=codes)
     assert len(ref.areas) == 40_000 and "missing" not in ref.areas
+
+
+def test_values_shared_by_every_row_are_written_exactly(tmp_path, setup_db):
+    """On SQLite a column that holds one value throughout goes into the statement as a literal."""
+    note = "O'Brien; 'citat' -- \"inte\" SQL"
+    rows = [
+        row(area_code=code, value="12.5", note=note, flags="preliminary", ci_low="1e-5", ci_high="99")
+        for code in ("1490C1300", "1490C1340", "1490C1370")
+    ]
+    result = import_tidy_file(write_csv(tmp_path / "same.csv", rows))
+    assert result.created == 3
+    stored = list(
+        Observation.objects.values_list("note", "value", "ci_low", "ci_high", "preliminary", "batch_id")
+    )
+    assert stored == [(note, 12.5, 1e-5, 99.0, True, result.batch.pk)] * 3
