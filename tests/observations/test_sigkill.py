@@ -68,9 +68,41 @@ def run(args, env, **kw):
     )
 
 
+#: Runs ``livsvillkor import tidy FILE`` with one change: once the first rows are written, the commit
+#: that ends the import never returns. The kill, at a random moment after that, therefore always lands
+#: before the commit (mid-statement or waiting at the commit), however fast the machine writes.
+IMPORT_HOLDING_COMMIT = """
+import sys, time
+from contextlib import contextmanager
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+import importlib
+command = importlib.import_module("livsvillkor.observations.management.commands.import")
+real_progress_bar = command.progress_bar
+
+def hold_commit():
+    print("commit held", file=sys.stderr, flush=True)
+    time.sleep(3600)
+
+@contextmanager
+def progress_bar(stream=None):
+    with real_progress_bar(stream) as progress:
+        def report(stage, done, total):
+            if stage == "write":
+                connection._commit = hold_commit
+            progress(stage, done, total)
+        yield report
+
+command.progress_bar = progress_bar
+call_command("import", "tidy", sys.argv[1])
+"""
+
+
 def kill_during_write(big: Path, env: dict) -> int:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "livsvillkor", "import", "tidy", str(big)],
+        [sys.executable, "-c", IMPORT_HOLDING_COMMIT, str(big)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
